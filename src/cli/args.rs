@@ -1,0 +1,124 @@
+//! Command-line arguments.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// strata: compile and validate a layered multi-tenant monitoring config repository.
+#[derive(Debug, Parser)]
+#[command(name = "strata", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the repository (or only what the given files affect).
+    Check(CheckArgs),
+    /// Validate, then write the outputs of every environment.
+    Build(BuildArgs),
+    /// Show a value of an effective tenant, where it was set and what it overrode.
+    Explain(ExplainArgs),
+    /// Write the JSON Schemas of the config files.
+    Schema(SchemaArgs),
+    /// Create a starter repository that checks clean.
+    Init(InitArgs),
+}
+
+/// Output format of diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people (colour only on a terminal, never with NO_COLOR).
+    Human,
+    /// One JSON object with every diagnostic.
+    Json,
+}
+
+/// When to colour human output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options shared by commands that report diagnostics.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// `strata check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// ROOT (a directory) and/or changed FILES (as a pre-commit hook passes them).
+    pub paths: Vec<PathBuf>,
+    /// Only these environments.
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Only these tenants.
+    #[arg(long = "tenant", value_name = "TENANT")]
+    pub tenants: Vec<String>,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `strata build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Repository root (default: the nearest folder with strata.toml).
+    pub root: Option<PathBuf>,
+    /// Only these environments.
+    #[arg(long = "env", value_name = "ENV")]
+    pub envs: Vec<String>,
+    /// Output folder (default: `build.out_dir` of strata.toml, relative to ROOT).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `strata explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// `[ROOT] [PATH]`: an existing directory is ROOT; PATH is dotted, such as
+    /// `autoscaling.max_replicas`.
+    #[arg(num_args = 0..=2)]
+    pub args: Vec<String>,
+    /// Environment.
+    #[arg(long)]
+    pub env: String,
+    /// Tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// `strata schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Folder to write the schemas into.
+    #[arg(long, default_value = "schemas")]
+    pub out: PathBuf,
+}
+
+/// `strata init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the repository in.
+    pub dir: PathBuf,
+}

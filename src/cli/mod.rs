@@ -1,0 +1,33 @@
+//! The command line: arguments (clap) and one module per subcommand. Each command returns
+//! its exit code: 0 clean, 1 problems found, 2 usage or I/O error.
+
+mod args;
+mod commands;
+mod output;
+
+pub use args::{Cli, Command, Format};
+
+use std::process::ExitCode;
+
+/// Exit code: clean.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: problems found.
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit code: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        Command::Check(a) => commands::check::run(a),
+        Command::Build(a) => commands::build::run(a),
+        Command::Explain(a) => commands::explain::run(a),
+        Command::Schema(a) => commands::schema::run(a),
+        Command::Init(a) => commands::init::run(a),
+    };
+    let code = code.unwrap_or_else(|message| {
+        eprintln!("strata: error: {message}");
+        EXIT_USAGE
+    });
+    ExitCode::from(code)
+}

@@ -1,0 +1,145 @@
+//! The pipeline of one run: load, merge each (environment, tenant) with provenance,
+//! interpolate, validate. Collects every diagnostic; never stops at the first.
+
+use crate::diag::{Diagnostic, Loc, SourceMap, normalize};
+use crate::interpolate::{Mode, interpolate};
+use crate::load::{Kind, LayerFile, Node, Repo, Selection, load_repo};
+use crate::merge::merge_layers;
+use crate::validate::checks::{TenantCtx, check_platform, check_tenant};
+use crate::validate::schema::{platform_schema, tenant_schema, validate};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What a run covers and how strict it is.
+pub struct Options<'a> {
+    /// Check (unset variables are warnings) or build (they are errors).
+    pub mode: Mode,
+    /// Environments and tenants to cover.
+    pub selection: Selection,
+    /// Looks up environment variables.
+    pub lookup: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+/// One effective tenant in one environment.
+#[derive(Debug)]
+pub struct EffectiveTenant {
+    /// Environment name.
+    pub env: String,
+    /// Tenant id (file stem).
+    pub tenant: String,
+    /// The merged, interpolated document.
+    pub doc: Node,
+}
+
+/// The result of a run.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The repository as loaded.
+    pub repo: Repo,
+    /// Every problem, sorted and folded across environments.
+    pub diags: Vec<Diagnostic>,
+    /// Effective platform settings per environment.
+    pub platforms: BTreeMap<String, Node>,
+    /// Effective tenants, sorted by environment then tenant.
+    pub tenants: Vec<EffectiveTenant>,
+}
+
+fn empty_map(loc: Loc) -> Node {
+    Node::new(Kind::Map(Default::default()), loc)
+}
+
+/// Runs load, merge and validation for the selected environments and tenants.
+/// Fails only on usage problems (no `strata.toml`, unknown `--env` / `--tenant`).
+pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
+    let repo = load_repo(root, &opts.selection)?;
+    for (what, wanted, known) in [
+        ("environment", &opts.selection.envs, repo.environments.keys().cloned().collect::<Vec<_>>()),
+        ("tenant", &opts.selection.tenants, repo.all_tenants.iter().cloned().collect()),
+    ] {
+        for name in wanted.iter().flatten() {
+            if !known.contains(name) {
+                return Err(format!("unknown {what} `{name}` (known: {})", known.join(", ")));
+            }
+        }
+    }
+    let mut diags = repo.diags.clone();
+    if repo.environments.is_empty() {
+        diags.push(
+            Diagnostic::error("STRATA-E033", Loc::file_start(crate::diag::FileId(0)), "the repository has no environments")
+                .with_help("add at least one file environments/<env>.yaml, such as environments/production.yaml"),
+        );
+    }
+    let envs: Vec<(&String, &LayerFile)> = repo
+        .environments
+        .iter()
+        .filter(|(name, _)| opts.selection.envs.as_ref().is_none_or(|s| s.contains(*name)))
+        .collect();
+
+    let mut platforms = BTreeMap::new();
+    let mut bases = Vec::new();
+    for (env, layer) in &envs {
+        let mut env_diags = Vec::new();
+        let stack = [Some(&repo.builtin), repo.defaults.as_ref(), Some(*layer)];
+        let platform_layers = stack.iter().flatten().filter_map(|l| l.platform.clone());
+        let mut platform = merge_layers(platform_layers, &mut env_diags).unwrap_or_else(|| empty_map(Loc::file_start(layer.file)));
+        interpolate(&mut platform, opts.mode, opts.lookup, &mut env_diags);
+        validate(platform_schema(), &platform, Loc::file_start(layer.file), "platform", &mut env_diags);
+        check_platform(&platform, &mut env_diags);
+        let defaults_layers = stack.iter().flatten().filter_map(|l| l.tenant_defaults.clone());
+        let base = merge_layers(defaults_layers, &mut env_diags);
+        for d in &mut env_diags {
+            d.envs = vec![(*env).clone()];
+        }
+        diags.extend(env_diags);
+        bases.push(((*env).clone(), base));
+        platforms.insert((*env).clone(), platform);
+    }
+
+    let jobs: Vec<(&String, &Option<Node>, &String)> = bases
+        .iter()
+        .flat_map(|(env, base)| repo.tenants.keys().map(move |t| (env, base, t)))
+        .collect();
+    let results: Vec<(Option<EffectiveTenant>, Vec<Diagnostic>)> = jobs
+        .into_par_iter()
+        .map(|(env, base, tenant)| compile_tenant(&repo, &platforms[env], env, base, tenant, opts))
+        .collect();
+    let mut tenants = Vec::with_capacity(results.len());
+    for (t, d) in results {
+        tenants.extend(t);
+        diags.extend(d);
+    }
+    let diags = normalize(diags, &repo.sources);
+    Ok(Compiled { repo, diags, platforms, tenants })
+}
+
+fn compile_tenant(
+    repo: &Repo,
+    platform: &Node,
+    env: &str,
+    base: &Option<Node>,
+    tenant: &str,
+    opts: &Options<'_>,
+) -> (Option<EffectiveTenant>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let Some(files) = repo.tenants.get(tenant) else { return (None, diags) };
+    let Some((file, Some(tenant_node))) = &files.base else { return (None, diags) };
+    let overlay = files.overlays.get(env).and_then(|(_, n)| n.clone());
+    let layers = base.iter().cloned().chain([tenant_node.clone()]).chain(overlay);
+    let mut doc = merge_layers(layers, &mut diags).unwrap_or_else(|| empty_map(Loc::file_start(*file)));
+    interpolate(&mut doc, opts.mode, opts.lookup, &mut diags);
+    validate(tenant_schema(), &doc, Loc::file_start(*file), "tenant", &mut diags);
+    check_tenant(&TenantCtx { tenant: &doc, platform, stem: tenant, file: *file }, &mut diags);
+    for d in &mut diags {
+        d.envs = vec![env.to_string()];
+    }
+    (Some(EffectiveTenant { env: env.to_string(), tenant: tenant.to_string(), doc }), diags)
+}
+
+/// Convenience for tests and tools: the source map of a compiled run.
+impl Compiled {
+    /// Every file the run read.
+    pub fn sources(&self) -> &SourceMap {
+        &self.repo.sources
+    }
+}

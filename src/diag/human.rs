@@ -1,0 +1,125 @@
+//! Human output: miette's graphical report, colour only when asked for.
+
+use super::{Diagnostic, Severity, SourceMap, Summary};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use std::fmt;
+use std::sync::Arc;
+
+/// One diagnostic (or one of its notes) in the shape miette renders.
+#[derive(Debug)]
+struct View {
+    code: Option<&'static str>,
+    severity: miette::Severity,
+    message: String,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<String>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<View>,
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for View {}
+
+impl miette::Diagnostic for View {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+/// Builds a view at `loc`; when the file's text cannot show the location (an undecodable
+/// or empty file), the location is written into the message instead.
+fn located_view(sources: &SourceMap, loc: super::Loc, message: String, label: &str) -> View {
+    let file = sources.file(loc.file);
+    let shows = file.is_some_and(|f| (loc.offset as usize) < f.text.len() || (loc.offset == 0 && !f.text.is_empty()));
+    let (source, labels, message) = match (file, shows) {
+        (Some(f), true) => {
+            let span = SourceSpan::new((loc.offset as usize).into(), loc.len as usize);
+            let label_text = (!label.is_empty()).then(|| label.to_string());
+            let source = NamedSource::new(f.display.clone(), Arc::clone(&f.text));
+            (Some(source), vec![LabeledSpan::new_with_span(label_text, span)], message)
+        }
+        _ => {
+            let path = sources.path(loc.file);
+            (None, Vec::new(), format!("{message}\n  at {path}:{}:{}", loc.line, loc.col))
+        }
+    };
+    View { code: None, severity: miette::Severity::Error, message, help: None, source, labels, related: Vec::new() }
+}
+
+fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
+    let mut view = located_view(sources, d.loc, d.message.clone(), &d.label);
+    view.code = Some(d.code);
+    view.severity = match d.severity {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+    };
+    let mut help = d.help.clone();
+    if !d.envs.is_empty() {
+        let envs = format!("environments: {}", d.envs.join(", "));
+        help = Some(match help {
+            Some(h) => format!("{h}\n{envs}"),
+            None => envs,
+        });
+    }
+    view.help = help;
+    for note in &d.notes {
+        let same_file = note.loc.file == d.loc.file && view.source.is_some();
+        if same_file {
+            let span = SourceSpan::new((note.loc.offset as usize).into(), note.loc.len as usize);
+            view.labels.push(LabeledSpan::new_with_span(Some(note.message.clone()), span));
+        } else {
+            let mut related = located_view(sources, note.loc, note.message.clone(), "");
+            related.severity = miette::Severity::Advice;
+            view.related.push(related);
+        }
+    }
+    view
+}
+
+/// Renders diagnostics for a person: graphical, coloured only when `color` is true.
+pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let mut out = String::new();
+    for d in diags {
+        let view = view_of(d, sources);
+        if handler.render_report(&mut out, &view).is_err() {
+            out.push_str(&format!("{}: {} [{}]\n", d.code, d.message, sources.path(d.loc.file)));
+        }
+    }
+    let s = Summary::of(diags);
+    out.push_str(&format!(
+        "{} error{}, {} warning{}\n",
+        s.errors,
+        if s.errors == 1 { "" } else { "s" },
+        s.warnings,
+        if s.warnings == 1 { "" } else { "s" }
+    ));
+    out
+}

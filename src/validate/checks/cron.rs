@@ -1,0 +1,51 @@
+//! ## What it does
+//! Checks that `backup.schedule` is a five-field cron expression.
+//!
+//! ## Why
+//! The schedule becomes a Velero `Schedule`; a malformed expression is only noticed when
+//! no backup has run.
+//!
+//! ## Example
+//! `schedule: "0 25 * * *"` (hour 25), `schedule: daily`.
+//!
+//! ## Fix
+//! Write `minute hour day-of-month month day-of-week`, such as `0 2 * * *`.
+
+use super::{TenantCtx, note_layers, resolved_str};
+use crate::diag::Diagnostic;
+use croner::parser::{CronParser, Seconds, Year};
+
+/// Whether `text` is a valid five-field cron expression.
+pub fn is_valid_cron(text: &str) -> bool {
+    if text.split_whitespace().count() != 5 {
+        return false;
+    }
+    let parser = CronParser::builder().seconds(Seconds::Disallowed).year(Year::Disallowed).build();
+    parser.parse(text).is_ok()
+}
+
+/// Reports STRATA-E024.
+pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
+    let Some(node) = ctx.tenant.at(&["backup", "schedule"]) else { return };
+    let Some(text) = resolved_str(node) else { return };
+    if !is_valid_cron(text) {
+        let d = Diagnostic::error("STRATA-E024", node.loc, format!("`{}` is not a valid cron schedule", text.escape_debug()))
+            .with_label("not a five-field cron expression")
+            .with_help("write `minute hour day-of-month month day-of-week`, such as `0 2 * * *` for 02:00 daily");
+        diags.push(note_layers(d, node));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_cron;
+
+    #[test]
+    fn cron_expressions() {
+        assert!(is_valid_cron("0 2 * * *"));
+        assert!(is_valid_cron("*/15 0-6 1,15 * MON-FRI"));
+        for bad in ["", "daily", "0 25 * * *", "0 2 * *", "0 0 2 * * *", "61 * * * *"] {
+            assert!(!is_valid_cron(bad), "{bad}");
+        }
+    }
+}

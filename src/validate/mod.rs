@@ -1,0 +1,4 @@
+//! Validation of merged documents: JSON Schema first, then the semantic checks.
+
+pub mod checks;
+pub mod schema;

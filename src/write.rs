@@ -1,0 +1,110 @@
+//! Writing a build: every file goes to a staging folder beside the output folder, which is
+//! then swapped in whole (atomically where the file system allows). A failed build never
+//! touches the previous output. `manifest.json` lists every input and output with sha256.
+
+use sha2::{Digest, Sha256};
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// One output file, by path relative to the output folder.
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    /// Relative path with `/` separators.
+    pub path: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// Hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The manifest listing inputs (path relative to the root, bytes) and outputs.
+pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact {
+    let entry = |path: &str, bytes: &[u8]| serde_json::json!({"path": path, "sha256": sha256_hex(bytes)});
+    let mut inputs: Vec<_> = inputs.iter().map(|(p, b)| entry(p, b)).collect();
+    inputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+    let mut outputs: Vec<_> = outputs.iter().map(|a| entry(&a.path, &a.bytes)).collect();
+    outputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+    let doc = serde_json::json!({
+        "generator": format!("strata {}", env!("CARGO_PKG_VERSION")),
+        "inputs": inputs,
+        "outputs": outputs,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    bytes.push(b'\n');
+    Artifact { path: "manifest.json".into(), bytes }
+}
+
+/// Whether `dir` may be replaced: it is missing, empty, or a previous strata output.
+pub fn replaceable(dir: &Path) -> bool {
+    match fs::read_dir(dir) {
+        Err(_) => !dir.exists(),
+        Ok(mut entries) => entries.next().is_none() || dir.join("manifest.json").is_file(),
+    }
+}
+
+/// Writes `artifacts` into a staging folder and swaps it in as `out_dir`.
+pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()> {
+    if !replaceable(out_dir) {
+        return Err(io::Error::other(format!(
+            "refusing to replace {}: it is not empty and holds no manifest.json from a strata build",
+            out_dir.display()
+        )));
+    }
+    let parent = match out_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let staging = tempfile::Builder::new().prefix(".strata-staging-").tempdir_in(&parent)?;
+    for artifact in artifacts {
+        let path = staging.path().join(&artifact.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let mut file = fs::File::create(&path)?;
+        file.write_all(&artifact.bytes)?;
+        file.set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    set_dir_modes(staging.path())?;
+    let staging = staging.keep();
+    swap_in(&staging, out_dir).inspect_err(|_| {
+        let _ = fs::remove_dir_all(&staging);
+    })
+}
+
+fn set_dir_modes(dir: &Path) -> io::Result<()> {
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o755))?;
+        }
+    }
+    Ok(())
+}
+
+fn swap_in(staging: &Path, out_dir: &Path) -> io::Result<()> {
+    if !out_dir.exists() {
+        return fs::rename(staging, out_dir);
+    }
+    let exchanged = rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        staging,
+        rustix::fs::CWD,
+        out_dir,
+        rustix::fs::RenameFlags::EXCHANGE,
+    );
+    match exchanged {
+        Ok(()) => fs::remove_dir_all(staging),
+        Err(_) => {
+            let old = staging.with_extension("old");
+            fs::rename(out_dir, &old)?;
+            fs::rename(staging, out_dir)?;
+            fs::remove_dir_all(&old)
+        }
+    }
+}
