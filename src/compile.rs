@@ -54,12 +54,23 @@ fn empty_map(loc: Loc) -> Node {
 pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
     let repo = load_repo(root, &opts.selection)?;
     for (what, wanted, known) in [
-        ("environment", &opts.selection.envs, repo.environments.keys().cloned().collect::<Vec<_>>()),
-        ("tenant", &opts.selection.tenants, repo.all_tenants.iter().cloned().collect()),
+        (
+            "environment",
+            &opts.selection.envs,
+            repo.environments.keys().cloned().collect::<Vec<_>>(),
+        ),
+        (
+            "tenant",
+            &opts.selection.tenants,
+            repo.all_tenants.iter().cloned().collect(),
+        ),
     ] {
         for name in wanted.iter().flatten() {
             if !known.contains(name) {
-                return Err(format!("unknown {what} `{name}` (known: {})", known.join(", ")));
+                return Err(format!(
+                    "unknown {what} `{name}` (known: {})",
+                    known.join(", ")
+                ));
             }
         }
     }
@@ -73,7 +84,12 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
     let envs: Vec<(&String, &LayerFile)> = repo
         .environments
         .iter()
-        .filter(|(name, _)| opts.selection.envs.as_ref().is_none_or(|s| s.contains(*name)))
+        .filter(|(name, _)| {
+            opts.selection
+                .envs
+                .as_ref()
+                .is_none_or(|s| s.contains(*name))
+        })
         .collect();
 
     let mut platforms = BTreeMap::new();
@@ -82,11 +98,21 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         let mut env_diags = Vec::new();
         let stack = [Some(&repo.builtin), repo.defaults.as_ref(), Some(*layer)];
         let platform_layers = stack.iter().flatten().filter_map(|l| l.platform.clone());
-        let mut platform = merge_layers(platform_layers, &mut env_diags).unwrap_or_else(|| empty_map(Loc::file_start(layer.file)));
+        let mut platform = merge_layers(platform_layers, &mut env_diags)
+            .unwrap_or_else(|| empty_map(Loc::file_start(layer.file)));
         interpolate(&mut platform, opts.mode, opts.lookup, &mut env_diags);
-        validate(platform_schema(), &platform, Loc::file_start(layer.file), "platform", &mut env_diags);
+        validate(
+            platform_schema(),
+            &platform,
+            Loc::file_start(layer.file),
+            "platform",
+            &mut env_diags,
+        );
         check_platform(&platform, &mut env_diags);
-        let defaults_layers = stack.iter().flatten().filter_map(|l| l.tenant_defaults.clone());
+        let defaults_layers = stack
+            .iter()
+            .flatten()
+            .filter_map(|l| l.tenant_defaults.clone());
         let base = merge_layers(defaults_layers, &mut env_diags);
         for d in &mut env_diags {
             d.envs = vec![(*env).clone()];
@@ -110,7 +136,12 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         diags.extend(d);
     }
     let diags = normalize(diags, &repo.sources);
-    Ok(Compiled { repo, diags, platforms, tenants })
+    Ok(Compiled {
+        repo,
+        diags,
+        platforms,
+        tenants,
+    })
 }
 
 fn compile_tenant(
@@ -122,18 +153,48 @@ fn compile_tenant(
     opts: &Options<'_>,
 ) -> (Option<EffectiveTenant>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let Some(files) = repo.tenants.get(tenant) else { return (None, diags) };
-    let Some((file, Some(tenant_node))) = &files.base else { return (None, diags) };
+    let Some(files) = repo.tenants.get(tenant) else {
+        return (None, diags);
+    };
+    let Some((file, Some(tenant_node))) = &files.base else {
+        return (None, diags);
+    };
     let overlay = files.overlays.get(env).and_then(|(_, n)| n.clone());
-    let layers = base.iter().cloned().chain([tenant_node.clone()]).chain(overlay);
-    let mut doc = merge_layers(layers, &mut diags).unwrap_or_else(|| empty_map(Loc::file_start(*file)));
+    let layers = base
+        .iter()
+        .cloned()
+        .chain([tenant_node.clone()])
+        .chain(overlay);
+    let mut doc =
+        merge_layers(layers, &mut diags).unwrap_or_else(|| empty_map(Loc::file_start(*file)));
     interpolate(&mut doc, opts.mode, opts.lookup, &mut diags);
-    validate(tenant_schema(), &doc, Loc::file_start(*file), "tenant", &mut diags);
-    check_tenant(&TenantCtx { tenant: &doc, platform, stem: tenant, file: *file }, &mut diags);
+    validate(
+        tenant_schema(),
+        &doc,
+        Loc::file_start(*file),
+        "tenant",
+        &mut diags,
+    );
+    check_tenant(
+        &TenantCtx {
+            tenant: &doc,
+            platform,
+            stem: tenant,
+            file: *file,
+        },
+        &mut diags,
+    );
     for d in &mut diags {
         d.envs = vec![env.to_string()];
     }
-    (Some(EffectiveTenant { env: env.to_string(), tenant: tenant.to_string(), doc }), diags)
+    (
+        Some(EffectiveTenant {
+            env: env.to_string(),
+            tenant: tenant.to_string(),
+            doc,
+        }),
+        diags,
+    )
 }
 
 /// Convenience for tests and tools: the source map of a compiled run.

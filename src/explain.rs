@@ -35,9 +35,19 @@ fn origin(sources: &SourceMap, loc: Loc, secret: bool) -> Origin {
     let value = if secret {
         "<secret>".to_string()
     } else {
-        sources.snippet(loc).map(str::trim).filter(|s| !s.is_empty()).unwrap_or("<mapping>").to_string()
+        sources
+            .snippet(loc)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("<mapping>")
+            .to_string()
     };
-    Origin { file: sources.path(loc.file).to_string(), line: loc.line, column: loc.col, value }
+    Origin {
+        file: sources.path(loc.file).to_string(),
+        line: loc.line,
+        column: loc.col,
+        value,
+    }
 }
 
 fn render_value(node: &Node) -> String {
@@ -68,7 +78,11 @@ pub fn explain(sources: &SourceMap, node: &Node, path: &str) -> Vec<Explained> {
     while let Some((p, n)) = todo.pop() {
         if let Kind::Map(map) = &n.kind {
             for (k, e) in map.iter().rev() {
-                let child = if p.is_empty() { k.clone() } else { format!("{p}.{k}") };
+                let child = if p.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{p}.{k}")
+                };
                 todo.push((child, &e.value));
             }
             continue;
@@ -77,7 +91,12 @@ pub fn explain(sources: &SourceMap, node: &Node, path: &str) -> Vec<Explained> {
             path: p,
             value: render_value(n),
             origin: origin(sources, n.loc, n.secret),
-            overridden: n.overridden.iter().rev().map(|l| origin(sources, *l, n.secret)).collect(),
+            overridden: n
+                .overridden
+                .iter()
+                .rev()
+                .map(|l| origin(sources, *l, n.secret))
+                .collect(),
         });
     }
     out
@@ -88,9 +107,15 @@ pub fn render(items: &[Explained]) -> String {
     let mut out = String::new();
     for item in items {
         out.push_str(&format!("{} = {}\n", item.path, item.value));
-        out.push_str(&format!("    set in     {}:{}:{}\n", item.origin.file, item.origin.line, item.origin.column));
+        out.push_str(&format!(
+            "    set in     {}:{}:{}\n",
+            item.origin.file, item.origin.line, item.origin.column
+        ));
         for o in &item.overridden {
-            out.push_str(&format!("    overrides  {} at {}:{}:{}\n", o.value, o.file, o.line, o.column));
+            out.push_str(&format!(
+                "    overrides  {} at {}:{}:{}\n",
+                o.value, o.file, o.line, o.column
+            ));
         }
     }
     out

@@ -65,7 +65,10 @@ pub struct BuildSection {
 
 impl Default for BuildSection {
     fn default() -> Self {
-        Self { out_dir: default_out_dir(), targets: all_targets() }
+        Self {
+            out_dir: default_out_dir(),
+            targets: all_targets(),
+        }
     }
 }
 
@@ -110,7 +113,12 @@ pub struct PolicySection {
 
 impl Default for PolicySection {
     fn default() -> Self {
-        Self { packs: all_packs(), fail_on: FailOn::Error, severity: IndexMap::new(), manifests: Vec::new() }
+        Self {
+            packs: all_packs(),
+            fail_on: FailOn::Error,
+            severity: IndexMap::new(),
+            manifests: Vec::new(),
+        }
     }
 }
 
@@ -139,20 +147,35 @@ fn default_out_dir() -> String {
     "out".to_string()
 }
 fn all_targets() -> Vec<Target> {
-    vec![Target::Prometheus, Target::Alertmanager, Target::Grafana, Target::Slack, Target::Kubernetes]
+    vec![
+        Target::Prometheus,
+        Target::Alertmanager,
+        Target::Grafana,
+        Target::Slack,
+        Target::Kubernetes,
+    ]
 }
 fn all_packs() -> Vec<String> {
-    ["baseline", "soc2", "gdpr", "hipaa"].map(String::from).to_vec()
+    ["baseline", "soc2", "gdpr", "hipaa"]
+        .map(String::from)
+        .to_vec()
 }
 
 /// Parses `strata.toml`; an error points at the offending key or value.
-pub fn parse_project(text: &str, file: FileId) -> Result<Project, Diagnostic> {
+pub fn parse_project(text: &str, file: FileId) -> Result<Project, Box<Diagnostic>> {
     toml::from_str::<Project>(text).map_err(|e| {
         let lines = LineIndex::new(text);
-        let loc = e.span().map_or(Loc::file_start(file), |r| lines.loc_of_range(file, r.start, r.end));
-        Diagnostic::error("STRATA-E008", loc, format!("invalid strata.toml: {}", e.message().trim()))
-            .with_label("here")
-            .with_help("see `schemas/strata-toml.schema.json` for the keys strata.toml accepts")
+        let loc = e.span().map_or(Loc::file_start(file), |r| {
+            lines.loc_of_range(file, r.start, r.end)
+        });
+        let d = Diagnostic::error(
+            "STRATA-E008",
+            loc,
+            format!("invalid strata.toml: {}", e.message().trim()),
+        )
+        .with_label("here")
+        .with_help("see `schemas/strata-toml.schema.json` for the keys strata.toml accepts");
+        Box::new(d)
     })
 }
 
@@ -163,7 +186,9 @@ mod tests {
     #[test]
     fn unknown_key_has_its_line() {
         let text = "[project]\nname = \"x\"\ntenant_lable = \"t\"\n";
-        let d = parse_project(text, FileId(0)).err().map(|d| (d.loc.line, d.message));
+        let d = parse_project(text, FileId(0))
+            .err()
+            .map(|d| (d.loc.line, d.message));
         let (line, message) = d.unwrap_or_default();
         assert_eq!(line, 3);
         assert!(message.contains("tenant_lable"), "{message}");
@@ -172,6 +197,9 @@ mod tests {
     #[test]
     fn defaults_fill_missing_sections() {
         let p = parse_project("[project]\nname = \"x\"\n", FileId(0)).ok();
-        assert_eq!(p.map(|p| (p.project.tenant_label, p.build.out_dir)), Some(("tenant".into(), "out".into())));
+        assert_eq!(
+            p.map(|p| (p.project.tenant_label, p.build.out_dir)),
+            Some(("tenant".into(), "out".into()))
+        );
     }
 }

@@ -24,7 +24,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The manifest listing inputs (path relative to the root, bytes) and outputs.
 pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact {
-    let entry = |path: &str, bytes: &[u8]| serde_json::json!({"path": path, "sha256": sha256_hex(bytes)});
+    let entry =
+        |path: &str, bytes: &[u8]| serde_json::json!({"path": path, "sha256": sha256_hex(bytes)});
     let mut inputs: Vec<_> = inputs.iter().map(|(p, b)| entry(p, b)).collect();
     inputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
     let mut outputs: Vec<_> = outputs.iter().map(|a| entry(&a.path, &a.bytes)).collect();
@@ -36,7 +37,10 @@ pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact 
     });
     let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     bytes.push(b'\n');
-    Artifact { path: "manifest.json".into(), bytes }
+    Artifact {
+        path: "manifest.json".into(),
+        bytes,
+    }
 }
 
 /// Whether `dir` may be replaced: it is missing, empty, or a previous strata output.
@@ -60,7 +64,9 @@ pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()
         _ => PathBuf::from("."),
     };
     fs::create_dir_all(&parent)?;
-    let staging = tempfile::Builder::new().prefix(".strata-staging-").tempdir_in(&parent)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".strata-staging-")
+        .tempdir_in(&parent)?;
     for artifact in artifacts {
         let path = staging.path().join(&artifact.path);
         if let Some(dir) = path.parent() {

@@ -2,10 +2,11 @@
 //! its exit code: 0 clean, 1 problems found, 2 usage or I/O error.
 
 mod args;
-mod commands;
+pub(crate) mod commands;
 mod output;
 
 pub use args::{Cli, Command, Format};
+pub use commands::schema::schema_text;
 
 use std::process::ExitCode;
 

@@ -14,7 +14,10 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, report: &Rep
             let color = match report.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+                Color::Auto => {
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                        && std::io::stdout().is_terminal()
+                }
             };
             render_human(diags, sources, color)
         }
@@ -25,7 +28,11 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, report: &Rep
 /// The exit code for a run's diagnostics.
 pub fn exit_code(diags: &[Diagnostic], fail_on: FailOn) -> u8 {
     let fails = |d: &Diagnostic| d.severity == Severity::Error || fail_on == FailOn::Warning;
-    if diags.iter().any(fails) { super::EXIT_PROBLEMS } else { super::EXIT_OK }
+    if diags.iter().any(fails) {
+        super::EXIT_PROBLEMS
+    } else {
+        super::EXIT_OK
+    }
 }
 
 /// The nearest folder at or above `start` holding `strata.toml`.
@@ -35,7 +42,12 @@ pub fn find_root(start: &Path) -> Result<PathBuf, String> {
         .ancestors()
         .find(|dir| dir.join("strata.toml").is_file())
         .map(Path::to_path_buf)
-        .ok_or_else(|| format!("no strata.toml found in {} or any folder above it", start.display()))
+        .ok_or_else(|| {
+            format!(
+                "no strata.toml found in {} or any folder above it",
+                start.display()
+            )
+        })
 }
 
 /// ROOT as given, or found from the working directory.

@@ -33,7 +33,9 @@ impl miette::Diagnostic for View {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -48,7 +50,9 @@ impl miette::Diagnostic for View {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -56,20 +60,38 @@ impl miette::Diagnostic for View {
 /// or empty file), the location is written into the message instead.
 fn located_view(sources: &SourceMap, loc: super::Loc, message: String, label: &str) -> View {
     let file = sources.file(loc.file);
-    let shows = file.is_some_and(|f| (loc.offset as usize) < f.text.len() || (loc.offset == 0 && !f.text.is_empty()));
+    let shows = file.is_some_and(|f| {
+        (loc.offset as usize) < f.text.len() || (loc.offset == 0 && !f.text.is_empty())
+    });
     let (source, labels, message) = match (file, shows) {
         (Some(f), true) => {
             let span = SourceSpan::new((loc.offset as usize).into(), loc.len as usize);
             let label_text = (!label.is_empty()).then(|| label.to_string());
             let source = NamedSource::new(f.display.clone(), Arc::clone(&f.text));
-            (Some(source), vec![LabeledSpan::new_with_span(label_text, span)], message)
+            (
+                Some(source),
+                vec![LabeledSpan::new_with_span(label_text, span)],
+                message,
+            )
         }
         _ => {
             let path = sources.path(loc.file);
-            (None, Vec::new(), format!("{message}\n  at {path}:{}:{}", loc.line, loc.col))
+            (
+                None,
+                Vec::new(),
+                format!("{message}\n  at {path}:{}:{}", loc.line, loc.col),
+            )
         }
     };
-    View { code: None, severity: miette::Severity::Error, message, help: None, source, labels, related: Vec::new() }
+    View {
+        code: None,
+        severity: miette::Severity::Error,
+        message,
+        help: None,
+        source,
+        labels,
+        related: Vec::new(),
+    }
 }
 
 fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
@@ -92,7 +114,8 @@ fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
         let same_file = note.loc.file == d.loc.file && view.source.is_some();
         if same_file {
             let span = SourceSpan::new((note.loc.offset as usize).into(), note.loc.len as usize);
-            view.labels.push(LabeledSpan::new_with_span(Some(note.message.clone()), span));
+            view.labels
+                .push(LabeledSpan::new_with_span(Some(note.message.clone()), span));
         } else {
             let mut related = located_view(sources, note.loc, note.message.clone(), "");
             related.severity = miette::Severity::Advice;
@@ -104,13 +127,24 @@ fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
 
 /// Renders diagnostics for a person: graphical, coloured only when `color` is true.
 pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     for d in diags {
         let view = view_of(d, sources);
         if handler.render_report(&mut out, &view).is_err() {
-            out.push_str(&format!("{}: {} [{}]\n", d.code, d.message, sources.path(d.loc.file)));
+            out.push_str(&format!(
+                "{}: {} [{}]\n",
+                d.code,
+                d.message,
+                sources.path(d.loc.file)
+            ));
         }
     }
     let s = Summary::of(diags);

@@ -61,7 +61,10 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
             environments: &d.envs,
         })
         .collect();
-    let report = JsonReport { diagnostics, summary: Summary::of(diags) };
+    let report = JsonReport {
+        diagnostics,
+        summary: Summary::of(diags),
+    };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| String::from("{}"));
     text.push('\n');
     text

@@ -68,7 +68,10 @@ impl Diagnostic {
 
     /// A warning with `code` and `message` at `loc`.
     pub fn warning(code: &'static str, loc: Loc, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, ..Self::error(code, loc, message) }
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(code, loc, message)
+        }
     }
 
     /// Sets the text shown under the primary location.
@@ -79,7 +82,10 @@ impl Diagnostic {
 
     /// Adds a note at another location.
     pub fn with_note(mut self, loc: Loc, message: impl Into<String>) -> Self {
-        self.notes.push(Note { loc, message: message.into() });
+        self.notes.push(Note {
+            loc,
+            message: message.into(),
+        });
         self
     }
 
@@ -128,7 +134,8 @@ pub fn normalize(diags: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic>
     out.sort_by(|a, b| {
         let pa = sources.path(a.loc.file);
         let pb = sources.path(b.loc.file);
-        (pa, a.loc.line, a.loc.col, a.code, &a.message).cmp(&(pb, b.loc.line, b.loc.col, b.code, &b.message))
+        (pa, a.loc.line, a.loc.col, a.code, &a.message)
+            .cmp(&(pb, b.loc.line, b.loc.col, b.code, &b.message))
     });
     out
 }
@@ -145,7 +152,13 @@ pub struct Summary {
 impl Summary {
     /// Counts `diags` by severity.
     pub fn of(diags: &[Diagnostic]) -> Self {
-        let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-        Self { errors, warnings: diags.len() - errors }
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        Self {
+            errors,
+            warnings: diags.len() - errors,
+        }
     }
 }

@@ -25,7 +25,13 @@ pub struct Loc {
 impl Loc {
     /// The start of `file` (used when a whole file is at fault).
     pub fn file_start(file: FileId) -> Self {
-        Self { file, line: 1, col: 1, offset: 0, len: 0 }
+        Self {
+            file,
+            line: 1,
+            col: 1,
+            offset: 0,
+            len: 0,
+        }
     }
 }
 
@@ -49,7 +55,11 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, display: String, path: PathBuf, text: Arc<String>) -> FileId {
-        self.files.push(SourceFile { display, path, text });
+        self.files.push(SourceFile {
+            display,
+            path,
+            text,
+        });
         FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
     }
 

@@ -22,7 +22,9 @@ impl<'a> LineIndex<'a> {
             return self.text.len();
         };
         let rest = &self.text[start..];
-        rest.char_indices().nth(col).map_or(self.text.len(), |(i, _)| start + i)
+        rest.char_indices()
+            .nth(col)
+            .map_or(self.text.len(), |(i, _)| start + i)
     }
 
     /// 1-based line and column (in characters) of byte `offset`.
@@ -30,7 +32,10 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (to_u32(line), to_u32(col + 1))
     }
 
@@ -38,13 +43,25 @@ impl<'a> LineIndex<'a> {
     pub fn loc(&self, file: FileId, start: (usize, usize), end: (usize, usize)) -> Loc {
         let from = self.offset(start.0, start.1);
         let to = self.offset(end.0, end.1).max(from);
-        Loc { file, line: to_u32(start.0.max(1)), col: to_u32(start.1 + 1), offset: to_u32(from), len: to_u32(to - from) }
+        Loc {
+            file,
+            line: to_u32(start.0.max(1)),
+            col: to_u32(start.1 + 1),
+            offset: to_u32(from),
+            len: to_u32(to - from),
+        }
     }
 
     /// The location of byte range `from..to`.
     pub fn loc_of_range(&self, file: FileId, from: usize, to: usize) -> Loc {
         let (line, col) = self.line_col(from);
-        Loc { file, line, col, offset: to_u32(from), len: to_u32(to.saturating_sub(from)) }
+        Loc {
+            file,
+            line,
+            col,
+            offset: to_u32(from),
+            len: to_u32(to.saturating_sub(from)),
+        }
     }
 }
 

@@ -64,7 +64,13 @@ impl Kind {
 impl Node {
     /// A node of `kind` written at `loc`.
     pub fn new(kind: Kind, loc: Loc) -> Self {
-        Self { kind, loc, overridden: Vec::new(), raw: None, secret: false }
+        Self {
+            kind,
+            loc,
+            overridden: Vec::new(),
+            raw: None,
+            secret: false,
+        }
     }
 
     /// The entry `key` of a mapping.
@@ -134,7 +140,11 @@ impl Node {
             Kind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
             Kind::Str(s) => Value::String(s.clone()),
             Kind::Seq(items) => Value::Array(items.iter().map(|n| n.to_json(redacted)).collect()),
-            Kind::Map(m) => Value::Object(m.iter().map(|(k, e)| (k.clone(), e.value.to_json(redacted))).collect()),
+            Kind::Map(m) => Value::Object(
+                m.iter()
+                    .map(|(k, e)| (k.clone(), e.value.to_json(redacted)))
+                    .collect(),
+            ),
         }
     }
 }

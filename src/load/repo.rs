@@ -81,42 +81,62 @@ enum Role {
 /// Loads the repository at `root`. Fails (usage error) only when `strata.toml` cannot be read.
 pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
     let toml_path = root.join("strata.toml");
-    let toml_raw = read_file(&toml_path).map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
+    let toml_raw =
+        read_file(&toml_path).map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
-    let toml_file = sources.add("strata.toml".into(), toml_path, Arc::new(toml_raw.text.clone()));
+    let toml_file = sources.add(
+        "strata.toml".into(),
+        toml_path,
+        Arc::new(toml_raw.text.clone()),
+    );
     let project = match check_raw(&toml_raw, toml_file) {
         Some(d) => {
             diags.push(d);
             None
         }
-        None => parse_project(&toml_raw.text, toml_file).map_err(|d| diags.push(d)).ok(),
+        None => parse_project(&toml_raw.text, toml_file)
+            .map_err(|d| diags.push(*d))
+            .ok(),
     };
     let project = project.unwrap_or_else(Project::fallback);
 
-    let builtin_file =
-        sources.add("<builtin>/defaults.yaml".into(), PathBuf::new(), Arc::new(BUILTIN_DEFAULTS.to_string()));
+    let builtin_file = sources.add(
+        "<builtin>/defaults.yaml".into(),
+        PathBuf::new(),
+        Arc::new(BUILTIN_DEFAULTS.to_string()),
+    );
     let (builtin_node, _) = parse_yaml(BUILTIN_DEFAULTS, builtin_file);
     let builtin = split_layer(builtin_file, builtin_node, &mut diags);
 
     let (found, all_tenants) = discover(root, selection);
-    let raws: Vec<(Found, Result<super::RawFile, String>)> =
-        found.into_par_iter().map(|f| {
+    let raws: Vec<(Found, Result<super::RawFile, String>)> = found
+        .into_par_iter()
+        .map(|f| {
             let raw = read_file(&f.path);
             (f, raw)
-        }).collect();
+        })
+        .collect();
     let mut pending = Vec::with_capacity(raws.len());
     for (f, raw) in raws {
         match raw {
             Ok(raw) => {
-                let id = sources.add(f.display.clone(), f.path.clone(), Arc::new(raw.text.clone()));
+                let id = sources.add(
+                    f.display.clone(),
+                    f.path.clone(),
+                    Arc::new(raw.text.clone()),
+                );
                 pending.push((f.role, id, raw));
             }
             Err(e) => {
                 let id = sources.add(f.display.clone(), f.path.clone(), Arc::new(String::new()));
                 diags.push(
-                    Diagnostic::error("STRATA-E040", Loc::file_start(id), format!("cannot read file: {e}"))
-                        .with_help("check the file's permissions"),
+                    Diagnostic::error(
+                        "STRATA-E040",
+                        Loc::file_start(id),
+                        format!("cannot read file: {e}"),
+                    )
+                    .with_help("check the file's permissions"),
                 );
             }
         }
@@ -157,7 +177,11 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
             }
             Role::Overlay(t, env) => {
                 let node = node.and_then(|n| require_mapping(n, &mut repo.diags));
-                repo.tenants.entry(t).or_default().overlays.insert(env, (id, node));
+                repo.tenants
+                    .entry(t)
+                    .or_default()
+                    .overlays
+                    .insert(env, (id, node));
             }
         }
     }
@@ -184,17 +208,30 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 /// Lists the layer files to load: all environments, the selected tenants.
 fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
     let mut found = Vec::new();
-    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
+    let rel = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
     for name in ["defaults.yaml", "defaults.yml"] {
         let p = root.join(name);
         if p.is_file() {
-            found.push(Found { display: rel(&p), path: p, role: Role::Defaults });
+            found.push(Found {
+                display: rel(&p),
+                path: p,
+                role: Role::Defaults,
+            });
             break;
         }
     }
     for p in sorted_entries(&root.join("environments")) {
         if let (true, Some(env)) = (p.is_file(), yaml_stem(&p)) {
-            found.push(Found { display: rel(&p), path: p, role: Role::Environment(env) });
+            found.push(Found {
+                display: rel(&p),
+                path: p,
+                role: Role::Environment(env),
+            });
         }
     }
     let mut all = BTreeSet::new();
@@ -204,17 +241,27 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
             if let Some(t) = yaml_stem(&p) {
                 all.insert(t.clone());
                 if selected(&t) {
-                    found.push(Found { display: rel(&p), path: p, role: Role::Tenant(t) });
+                    found.push(Found {
+                        display: rel(&p),
+                        path: p,
+                        role: Role::Tenant(t),
+                    });
                 }
             }
         } else if p.is_dir() {
-            let Some(t) = p.file_name().and_then(|n| n.to_str()).map(String::from) else { continue };
+            let Some(t) = p.file_name().and_then(|n| n.to_str()).map(String::from) else {
+                continue;
+            };
             if !selected(&t) {
                 continue;
             }
             for o in sorted_entries(&p) {
                 if let (true, Some(env)) = (o.is_file(), yaml_stem(&o)) {
-                    found.push(Found { display: rel(&o), path: o, role: Role::Overlay(t.clone(), env) });
+                    found.push(Found {
+                        display: rel(&o),
+                        path: o,
+                        role: Role::Overlay(t.clone(), env),
+                    });
                 }
             }
         }
@@ -229,9 +276,13 @@ fn require_mapping(node: Node, diags: &mut Vec<Diagnostic>) -> Option<Node> {
         Kind::Null => Some(Node::new(Kind::Map(Default::default()), node.loc)),
         _ => {
             diags.push(
-                Diagnostic::error("STRATA-E007", node.loc, format!("expected a mapping, found a {}", node.kind.shape()))
-                    .with_label("the document must be a mapping")
-                    .with_help("a tenant file is a mapping with `id:` and the tenant's sections"),
+                Diagnostic::error(
+                    "STRATA-E007",
+                    node.loc,
+                    format!("expected a mapping, found a {}", node.kind.shape()),
+                )
+                .with_label("the document must be a mapping")
+                .with_help("a tenant file is a mapping with `id:` and the tenant's sections"),
             );
             None
         }
@@ -240,9 +291,17 @@ fn require_mapping(node: Node, diags: &mut Vec<Diagnostic>) -> Option<Node> {
 
 /// Splits a layer file into `platform` and `tenant_defaults`; other keys are errors.
 fn split_layer(file: FileId, node: Option<Node>, diags: &mut Vec<Diagnostic>) -> LayerFile {
-    let mut layer = LayerFile { file, platform: None, tenant_defaults: None };
-    let Some(node) = node.and_then(|n| require_mapping(n, diags)) else { return layer };
-    let Kind::Map(map) = node.kind else { return layer };
+    let mut layer = LayerFile {
+        file,
+        platform: None,
+        tenant_defaults: None,
+    };
+    let Some(node) = node.and_then(|n| require_mapping(n, diags)) else {
+        return layer;
+    };
+    let Kind::Map(map) = node.kind else {
+        return layer;
+    };
     for (key, entry) in map {
         match key.as_str() {
             "platform" => layer.platform = Some(entry.value),
@@ -264,14 +323,27 @@ fn check_overlays(repo: &mut Repo) {
             if !repo.environments.contains_key(env) {
                 let known: Vec<&str> = repo.environments.keys().map(String::as_str).collect();
                 repo.diags.push(
-                    Diagnostic::error("STRATA-E032", Loc::file_start(*file), format!("overlay for unknown environment `{env}`"))
-                        .with_help(format!("environments are: {}; rename the file or add environments/{env}.yaml", known.join(", "))),
+                    Diagnostic::error(
+                        "STRATA-E032",
+                        Loc::file_start(*file),
+                        format!("overlay for unknown environment `{env}`"),
+                    )
+                    .with_help(format!(
+                        "environments are: {}; rename the file or add environments/{env}.yaml",
+                        known.join(", ")
+                    )),
                 );
             }
             if files.base.is_none() {
                 repo.diags.push(
-                    Diagnostic::error("STRATA-E032", Loc::file_start(*file), format!("overlay for tenant `{tenant}` without tenants/{tenant}.yaml"))
-                        .with_help(format!("create tenants/{tenant}.yaml or remove the folder tenants/{tenant}/")),
+                    Diagnostic::error(
+                        "STRATA-E032",
+                        Loc::file_start(*file),
+                        format!("overlay for tenant `{tenant}` without tenants/{tenant}.yaml"),
+                    )
+                    .with_help(format!(
+                        "create tenants/{tenant}.yaml or remove the folder tenants/{tenant}/"
+                    )),
                 );
             }
         }

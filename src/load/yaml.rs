@@ -16,8 +16,18 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_NODES: usize = 200_000;
 
 enum Frame {
-    Seq { items: Vec<Node>, loc: Loc, anchor: usize },
-    Map { map: Map, loc: Loc, anchor: usize, key: Option<Key>, merges: Vec<Node> },
+    Seq {
+        items: Vec<Node>,
+        loc: Loc,
+        anchor: usize,
+    },
+    Map {
+        map: Map,
+        loc: Loc,
+        anchor: usize,
+        key: Option<Key>,
+        merges: Vec<Node>,
+    },
 }
 
 struct Key {
@@ -37,7 +47,11 @@ struct Builder<'a> {
 }
 
 /// Why parsing stopped early.
-struct Abort(Diagnostic);
+struct Abort(Box<Diagnostic>);
+
+fn abort(d: Diagnostic) -> Abort {
+    Abort(Box::new(d))
+}
 
 /// Parses one YAML document. Returns the tree (absent after a fatal problem) and every
 /// diagnostic found (duplicate keys do not stop parsing).
@@ -55,25 +69,33 @@ pub fn parse_yaml(text: &str, file: FileId) -> (Option<Node>, Vec<Diagnostic>) {
     while let Some(next) = parser.next_event() {
         let step = match next {
             Ok((event, span)) => {
-                let loc = b.lines.loc(file, (span.start.line(), span.start.col()), (span.end.line(), span.end.col()));
+                let loc = b.lines.loc(
+                    file,
+                    (span.start.line(), span.start.col()),
+                    (span.end.line(), span.end.col()),
+                );
                 b.event(event, loc)
             }
             Err(e) => {
                 let m = e.marker();
                 let loc = b.lines.loc(file, (m.line(), m.col()), (m.line(), m.col()));
-                Err(Abort(
+                Err(abort(
                     Diagnostic::error("STRATA-E001", loc, format!("invalid YAML: {}", e.info()))
                         .with_label("here")
-                        .with_help("fix the YAML syntax; `yamllint` or your editor's YAML mode can help"),
+                        .with_help(
+                            "fix the YAML syntax; `yamllint` or your editor's YAML mode can help",
+                        ),
                 ))
             }
         };
         if let Err(Abort(d)) = step {
-            b.diags.push(d);
+            b.diags.push(*d);
             return (None, b.diags);
         }
     }
-    let root = b.root.unwrap_or_else(|| Node::new(Kind::Null, Loc::file_start(file)));
+    let root = b
+        .root
+        .unwrap_or_else(|| Node::new(Kind::Null, Loc::file_start(file)));
     (Some(root), b.diags)
 }
 
@@ -83,10 +105,16 @@ impl Builder<'_> {
             Event::DocumentStart(_) => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    return Err(Abort(
-                        Diagnostic::error("STRATA-E001", loc, "more than one YAML document in the file")
-                            .with_label("second document starts here")
-                            .with_help("keep one document per file; split the rest into their own files"),
+                    return Err(abort(
+                        Diagnostic::error(
+                            "STRATA-E001",
+                            loc,
+                            "more than one YAML document in the file",
+                        )
+                        .with_label("second document starts here")
+                        .with_help(
+                            "keep one document per file; split the rest into their own files",
+                        ),
                     ));
                 }
             }
@@ -95,9 +123,11 @@ impl Builder<'_> {
                 let is_merge = style == ScalarStyle::Plain && value == "<<";
                 self.value(Node::new(kind, loc), anchor, is_merge)?;
             }
-            Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq { items: Vec::new(), loc: Loc { len: 0, ..loc }, anchor })?
-            }
+            Event::SequenceStart(anchor, _) => self.open(Frame::Seq {
+                items: Vec::new(),
+                loc: Loc { len: 0, ..loc },
+                anchor,
+            })?,
             Event::MappingStart(anchor, _) => self.open(Frame::Map {
                 map: Map::new(),
                 loc: Loc { len: 0, ..loc },
@@ -108,11 +138,15 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => self.close()?,
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
-                    return Err(Abort(Diagnostic::error("STRATA-E003", loc, "alias to an unknown anchor")));
+                    return Err(abort(Diagnostic::error(
+                        "STRATA-E003",
+                        loc,
+                        "alias to an unknown anchor",
+                    )));
                 };
                 self.nodes += size;
                 if self.nodes > MAX_NODES {
-                    return Err(Abort(alias_bomb(loc)));
+                    return Err(abort(alias_bomb(loc)));
                 }
                 let node = node.clone();
                 self.value(node, 0, false)?;
@@ -130,7 +164,11 @@ impl Builder<'_> {
         loc: Loc,
     ) -> Result<Kind, Abort> {
         let Some(tag) = tag else {
-            return Ok(if style == ScalarStyle::Plain { resolve_plain(value) } else { Kind::Str(value.to_string()) });
+            return Ok(if style == ScalarStyle::Plain {
+                resolve_plain(value)
+            } else {
+                Kind::Str(value.to_string())
+            });
         };
         let core = tag.handle == "tag:yaml.org,2002:" || tag.handle == "!!";
         let resolved = match (core, tag.suffix.as_str()) {
@@ -139,16 +177,23 @@ impl Builder<'_> {
                 let kind = resolve_plain(value);
                 let fits = matches!(
                     (tag.suffix.as_str(), &kind),
-                    ("null", Kind::Null) | ("bool", Kind::Bool(_)) | ("int", Kind::Int(_)) | ("float", Kind::Float(_) | Kind::Int(_))
+                    ("null", Kind::Null)
+                        | ("bool", Kind::Bool(_))
+                        | ("int", Kind::Int(_))
+                        | ("float", Kind::Float(_) | Kind::Int(_))
                 );
                 fits.then_some(kind)
             }
             _ => None,
         };
         resolved.ok_or_else(|| {
-            Abort(
-                Diagnostic::error("STRATA-E001", loc, format!("unsupported YAML tag `{}{}` here", tag.handle, tag.suffix))
-                    .with_help("remove the tag; strata reads plain YAML values"),
+            abort(
+                Diagnostic::error(
+                    "STRATA-E001",
+                    loc,
+                    format!("unsupported YAML tag `{}{}` here", tag.handle, tag.suffix),
+                )
+                .with_help("remove the tag; strata reads plain YAML values"),
             )
         })
     }
@@ -158,10 +203,14 @@ impl Builder<'_> {
             let loc = match &frame {
                 Frame::Seq { loc, .. } | Frame::Map { loc, .. } => *loc,
             };
-            return Err(Abort(
-                Diagnostic::error("STRATA-E004", loc, format!("nesting deeper than {MAX_DEPTH} levels"))
-                    .with_label("too deep")
-                    .with_help("flatten the structure; no strata setting nests this deep"),
+            return Err(abort(
+                Diagnostic::error(
+                    "STRATA-E004",
+                    loc,
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                )
+                .with_label("too deep")
+                .with_help("flatten the structure; no strata setting nests this deep"),
             ));
         }
         self.count(match &frame {
@@ -172,10 +221,18 @@ impl Builder<'_> {
     }
 
     fn close(&mut self) -> Result<(), Abort> {
-        let Some(frame) = self.stack.pop() else { return Ok(()) };
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
         let (node, anchor) = match frame {
             Frame::Seq { items, loc, anchor } => (Node::new(Kind::Seq(items), loc), anchor),
-            Frame::Map { mut map, loc, anchor, merges, .. } => {
+            Frame::Map {
+                mut map,
+                loc,
+                anchor,
+                merges,
+                ..
+            } => {
                 for merged in merges {
                     merge_key_entries(&mut map, merged);
                 }
@@ -188,7 +245,7 @@ impl Builder<'_> {
     fn count(&mut self, loc: Loc) -> Result<(), Abort> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(Abort(alias_bomb(loc)));
+            return Err(abort(alias_bomb(loc)));
         }
         Ok(())
     }
@@ -204,7 +261,9 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { key: key @ None, .. }) => {
+            Some(Frame::Map {
+                key: key @ None, ..
+            }) => {
                 let text = match &node.kind {
                     Kind::Str(s) => s.clone(),
                     Kind::Int(i) => i.to_string(),
@@ -212,27 +271,52 @@ impl Builder<'_> {
                     Kind::Bool(b) => b.to_string(),
                     Kind::Null => "null".to_string(),
                     Kind::Seq(_) | Kind::Map(_) => {
-                        return Err(Abort(
-                            Diagnostic::error("STRATA-E001", node.loc, "mapping keys must be plain strings")
-                                .with_help("use a string key"),
+                        return Err(abort(
+                            Diagnostic::error(
+                                "STRATA-E001",
+                                node.loc,
+                                "mapping keys must be plain strings",
+                            )
+                            .with_help("use a string key"),
                         ));
                     }
                 };
-                *key = Some(Key { text, loc: node.loc, is_merge });
+                *key = Some(Key {
+                    text,
+                    loc: node.loc,
+                    is_merge,
+                });
             }
-            Some(Frame::Map { map, key: key @ Some(_), merges, .. }) => {
+            Some(Frame::Map {
+                map,
+                key: key @ Some(_),
+                merges,
+                ..
+            }) => {
                 let Some(k) = key.take() else { return Ok(()) };
                 if k.is_merge {
                     merges.push(node);
                 } else if let Some(first) = map.get(&k.text) {
                     self.diags.push(
-                        Diagnostic::error("STRATA-E002", k.loc, format!("duplicate key `{}`", k.text))
-                            .with_label("defined again here")
-                            .with_note(first.key_loc, "first defined here")
-                            .with_help("remove one of the two; YAML parsers disagree on which one wins"),
+                        Diagnostic::error(
+                            "STRATA-E002",
+                            k.loc,
+                            format!("duplicate key `{}`", k.text),
+                        )
+                        .with_label("defined again here")
+                        .with_note(first.key_loc, "first defined here")
+                        .with_help(
+                            "remove one of the two; YAML parsers disagree on which one wins",
+                        ),
                     );
                 } else {
-                    map.insert(k.text, Entry { key_loc: k.loc, value: node });
+                    map.insert(
+                        k.text,
+                        Entry {
+                            key_loc: k.loc,
+                            value: node,
+                        },
+                    );
                 }
             }
         }
@@ -276,7 +360,11 @@ fn subtree_size(node: &Node) -> usize {
 }
 
 fn alias_bomb(loc: Loc) -> Diagnostic {
-    Diagnostic::error("STRATA-E003", loc, format!("document expands to more than {MAX_NODES} values"))
-        .with_label("expansion limit reached here")
-        .with_help("aliases that reference aliases multiply; write the values out or split the file")
+    Diagnostic::error(
+        "STRATA-E003",
+        loc,
+        format!("document expands to more than {MAX_NODES} values"),
+    )
+    .with_label("expansion limit reached here")
+    .with_help("aliases that reference aliases multiply; write the values out or split the file")
 }

@@ -7,7 +7,12 @@ use crate::load::{Entry, Kind, Node};
 
 /// Merges `over` on top of `base`. Returns `None` when the result is removed (`over` is null).
 /// Shape conflicts are reported into `diags`; the later layer wins so checking can go on.
-pub fn merge(base: Node, over: Node, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+pub fn merge(
+    base: Node,
+    over: Node,
+    path: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     if over.kind == Kind::Null {
         return None;
     }
@@ -20,7 +25,12 @@ pub fn merge(base: Node, over: Node, path: &mut Vec<String>, diags: &mut Vec<Dia
                         let placeholder = Node::new(Kind::Null, base_entry.value.loc);
                         let earlier = std::mem::replace(&mut base_entry.value, placeholder);
                         match merge(earlier, over_entry.value, path, diags) {
-                            Some(value) => *base_entry = Entry { key_loc: over_entry.key_loc, value },
+                            Some(value) => {
+                                *base_entry = Entry {
+                                    key_loc: over_entry.key_loc,
+                                    value,
+                                }
+                            }
                             None => {
                                 base_map.shift_remove(&key);
                             }
@@ -28,7 +38,13 @@ pub fn merge(base: Node, over: Node, path: &mut Vec<String>, diags: &mut Vec<Dia
                     }
                     None => {
                         if let Some(value) = strip_nulls(over_entry.value) {
-                            base_map.insert(key, Entry { key_loc: over_entry.key_loc, value });
+                            base_map.insert(
+                                key,
+                                Entry {
+                                    key_loc: over_entry.key_loc,
+                                    value,
+                                },
+                            );
                         }
                     }
                 }
@@ -36,22 +52,43 @@ pub fn merge(base: Node, over: Node, path: &mut Vec<String>, diags: &mut Vec<Dia
             }
             let mut overridden = base.overridden;
             overridden.push(base.loc);
-            Some(Node { kind: Kind::Map(base_map), loc: over.loc, overridden, raw: None, secret: false })
+            Some(Node {
+                kind: Kind::Map(base_map),
+                loc: over.loc,
+                overridden,
+                raw: None,
+                secret: false,
+            })
         }
         (base_kind, over_kind) => {
             if base_kind.shape() != over_kind.shape() && base_kind != Kind::Null {
-                diags.push(kind_conflict(path, base_kind.shape(), base.loc, over_kind.shape(), over.loc));
+                diags.push(kind_conflict(
+                    path,
+                    base_kind.shape(),
+                    base.loc,
+                    over_kind.shape(),
+                    over.loc,
+                ));
             }
             let mut overridden = base.overridden;
             overridden.push(base.loc);
             overridden.extend(over.overridden);
-            Some(Node { kind: over_kind, loc: over.loc, overridden, raw: over.raw, secret: over.secret })
+            Some(Node {
+                kind: over_kind,
+                loc: over.loc,
+                overridden,
+                raw: over.raw,
+                secret: over.secret,
+            })
         }
     }
 }
 
 /// Merges a list of layers in order (the first is the lowest).
-pub fn merge_layers(layers: impl IntoIterator<Item = Node>, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+pub fn merge_layers(
+    layers: impl IntoIterator<Item = Node>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Node> {
     let mut acc: Option<Node> = None;
     for layer in layers {
         acc = match acc {
@@ -69,9 +106,22 @@ pub fn strip_nulls(node: Node) -> Option<Node> {
         Kind::Map(map) => {
             let map = map
                 .into_iter()
-                .filter_map(|(k, e)| strip_nulls(e.value).map(|value| (k, Entry { key_loc: e.key_loc, value })))
+                .filter_map(|(k, e)| {
+                    strip_nulls(e.value).map(|value| {
+                        (
+                            k,
+                            Entry {
+                                key_loc: e.key_loc,
+                                value,
+                            },
+                        )
+                    })
+                })
                 .collect();
-            Some(Node { kind: Kind::Map(map), ..node })
+            Some(Node {
+                kind: Kind::Map(map),
+                ..node
+            })
         }
         _ => Some(node),
     }
@@ -84,7 +134,11 @@ fn kind_conflict(
     over_shape: &str,
     over_loc: crate::diag::Loc,
 ) -> Diagnostic {
-    let dotted = if path.is_empty() { "the document".to_string() } else { format!("`{}`", path.join(".")) };
+    let dotted = if path.is_empty() {
+        "the document".to_string()
+    } else {
+        format!("`{}`", path.join("."))
+    };
     Diagnostic::error("STRATA-E010", over_loc, format!("{dotted} changes from a {base_shape} to a {over_shape}"))
         .with_label(format!("a {over_shape} here"))
         .with_note(base_loc, format!("a {base_shape} in the earlier layer"))

@@ -11,12 +11,54 @@ use std::sync::OnceLock;
 
 /// The generated schemas: file name in `schemas/` and content.
 pub fn generate() -> Vec<(&'static str, Value)> {
-    let as_value = |s: schemars::Schema| s.to_value();
     vec![
-        ("tenant.schema.json", as_value(schemars::schema_for!(crate::model::Tenant))),
-        ("platform.schema.json", as_value(schemars::schema_for!(crate::model::Platform))),
-        ("strata-toml.schema.json", as_value(schemars::schema_for!(crate::project::Project))),
+        ("tenant.schema.json", schema_of::<crate::model::Tenant>()),
+        (
+            "platform.schema.json",
+            schema_of::<crate::model::Platform>(),
+        ),
+        (
+            "strata-toml.schema.json",
+            schema_of::<crate::project::Project>(),
+        ),
     ]
+}
+
+/// The schema of `T`. Optional fields are absent rather than null in strata documents
+/// (`null` removes a key when layers merge), so the `null` alternatives that schemars adds
+/// for `Option` are removed: errors then name the real problem instead of "not any of".
+pub fn schema_of<T: schemars::JsonSchema>() -> Value {
+    let mut value = schemars::schema_for!(T).to_value();
+    strip_null_alternatives(&mut value);
+    value
+}
+
+fn strip_null_alternatives(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let is_null = |v: &Value| v.get("type") == Some(&Value::String("null".into()));
+            if let Some(Value::Array(alternatives)) = map.get("anyOf")
+                && alternatives.len() == 2
+                && let Some(keep) = alternatives.iter().find(|v| !is_null(v)).cloned()
+                && alternatives.iter().any(is_null)
+            {
+                map.remove("anyOf");
+                if let Value::Object(inner) = keep {
+                    map.extend(inner);
+                }
+            }
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let single = types.remove(0);
+                    map.insert("type".into(), single);
+                }
+            }
+            map.values_mut().for_each(strip_null_alternatives);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null_alternatives),
+        _ => {}
+    }
 }
 
 /// A compiled schema and the property names it knows (for "did you mean" help).
@@ -29,20 +71,21 @@ fn compile(schema: Value) -> DocSchema {
     let mut names = BTreeSet::new();
     collect_property_names(&schema, &mut names);
     // The schema is generated from our own types; failing to compile it is a bug, not input.
-    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("generated schema is invalid: {e}"));
+    let validator = jsonschema::validator_for(&schema)
+        .unwrap_or_else(|e| panic!("generated schema is invalid: {e}"));
     DocSchema { validator, names }
 }
 
 /// The tenant document schema, compiled once.
 pub fn tenant_schema() -> &'static DocSchema {
     static S: OnceLock<DocSchema> = OnceLock::new();
-    S.get_or_init(|| compile(schemars::schema_for!(crate::model::Tenant).to_value()))
+    S.get_or_init(|| compile(schema_of::<crate::model::Tenant>()))
 }
 
 /// The platform settings schema, compiled once.
 pub fn platform_schema() -> &'static DocSchema {
     static S: OnceLock<DocSchema> = OnceLock::new();
-    S.get_or_init(|| compile(schemars::schema_for!(crate::model::Platform).to_value()))
+    S.get_or_init(|| compile(schema_of::<crate::model::Platform>()))
 }
 
 fn collect_property_names(schema: &Value, names: &mut BTreeSet<String>) {
@@ -60,7 +103,13 @@ fn collect_property_names(schema: &Value, names: &mut BTreeSet<String>) {
 
 /// Validates `doc` against `schema`. `fallback` is where a missing value should have been
 /// set (the tenant file for tenants). `prefix` names the document in messages.
-pub fn validate(schema: &DocSchema, doc: &Node, fallback: Loc, prefix: &str, diags: &mut Vec<Diagnostic>) {
+pub fn validate(
+    schema: &DocSchema,
+    doc: &Node,
+    fallback: Loc,
+    prefix: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     let json = doc.to_json(None);
     if schema.validator.is_valid(&json) {
         return;
@@ -76,7 +125,14 @@ pub fn validate(schema: &DocSchema, doc: &Node, fallback: Loc, prefix: &str, dia
             .collect();
         let (node, key_loc) = resolve(doc, &segments);
         let path = display_path(prefix, &segments);
-        diags.extend(describe(schema, error.kind(), node, key_loc, fallback, &path));
+        diags.extend(describe(
+            schema,
+            error.kind(),
+            node,
+            key_loc,
+            fallback,
+            &path,
+        ));
     }
 }
 
@@ -87,7 +143,11 @@ fn resolve<'a>(doc: &'a Node, segments: &[String]) -> (&'a Node, Option<Loc>) {
     for seg in segments {
         let next = match &node.kind {
             Kind::Map(m) => m.get(seg.as_str()).map(|e| (&e.value, Some(e.key_loc))),
-            Kind::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)).map(|n| (n, None)),
+            Kind::Seq(items) => seg
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|n| (n, None)),
             _ => None,
         };
         let Some((n, k)) = next else { break };
@@ -98,7 +158,11 @@ fn resolve<'a>(doc: &'a Node, segments: &[String]) -> (&'a Node, Option<Loc>) {
 }
 
 fn display_path(prefix: &str, segments: &[String]) -> String {
-    if segments.is_empty() { prefix.to_string() } else { segments.join(".") }
+    if segments.is_empty() {
+        prefix.to_string()
+    } else {
+        segments.join(".")
+    }
 }
 
 fn show(node: &Node) -> String {
@@ -111,10 +175,17 @@ fn show(node: &Node) -> String {
         Kind::Seq(_) => "a sequence".to_string(),
         other => format!("`{}`", Node::new(other.clone(), node.loc).to_json(None)),
     };
-    if text.chars().count() > 60 { format!("{}…`", text.chars().take(58).collect::<String>()) } else { text }
+    if text.chars().count() > 60 {
+        format!("{}…`", text.chars().take(58).collect::<String>())
+    } else {
+        text
+    }
 }
 
 fn with_layers(mut d: Diagnostic, node: &Node) -> Diagnostic {
+    if matches!(node.kind, Kind::Map(_)) {
+        return d;
+    }
     for loc in node.overridden.iter().rev() {
         d = d.with_note(*loc, "overrides the value set here");
     }
@@ -132,7 +203,9 @@ fn describe(
     use ValidationErrorKind as K;
     let value_error = |message: String, label: &str, help: String| {
         with_layers(
-            Diagnostic::error("STRATA-E013", node.loc, message).with_label(label.to_string()).with_help(help),
+            Diagnostic::error("STRATA-E013", node.loc, message)
+                .with_label(label.to_string())
+                .with_help(help),
             node,
         )
     };
@@ -142,11 +215,17 @@ fn describe(
                 .iter()
                 .map(|name| {
                     let loc = node.entry(name).map_or(node.loc, |e| e.key_loc);
-                    let d = Diagnostic::error("STRATA-E011", loc, format!("unknown field `{name}` in `{path}`"))
-                        .with_label("not a field here");
+                    let d = Diagnostic::error(
+                        "STRATA-E011",
+                        loc,
+                        format!("unknown field `{name}` in `{path}`"),
+                    )
+                    .with_label("not a field here");
                     match did_you_mean(name, &schema.names) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help("remove it; `strata schema` writes the JSON Schema listing every field"),
+                        None => d.with_help(
+                            "remove it; `strata schema` writes the JSON Schema listing every field",
+                        ),
                     }
                 })
                 .collect();
@@ -158,19 +237,36 @@ fn describe(
                 None if node.loc.file == fallback.file => Loc { len: 0, ..node.loc },
                 None => fallback,
             };
-            Diagnostic::error("STRATA-E012", loc, format!("missing required field `{name}` in `{path}`"))
-                .with_label(format!("`{name}` must be set here"))
-                .with_help(format!("add `{name}:`"))
+            Diagnostic::error(
+                "STRATA-E012",
+                loc,
+                format!("missing required field `{name}` in `{path}`"),
+            )
+            .with_label(format!("`{name}` must be set here"))
+            .with_help(format!("add `{name}:`"))
         }
         K::Type { kind } => value_error(
-            format!("`{path}` must be {}, found {}", type_name(&format!("{kind:?}")), show(node)),
+            format!(
+                "`{path}` must be {}, found {}",
+                type_name(&format!("{kind:?}")),
+                show(node)
+            ),
             "wrong type",
             "change the value's type; quote it to make it a string".to_string(),
         ),
         K::Enum { options } => {
-            let opts: Vec<String> = options.as_array().into_iter().flatten().map(|o| o.to_string().replace('"', "`")).collect();
+            let opts: Vec<String> = options
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|o| o.to_string().replace('"', "`"))
+                .collect();
             value_error(
-                format!("`{path}` is {}, expected one of {}", show(node), opts.join(", ")),
+                format!(
+                    "`{path}` is {}, expected one of {}",
+                    show(node),
+                    opts.join(", ")
+                ),
                 "not an allowed value",
                 format!("use one of {}", opts.join(", ")),
             )
@@ -186,7 +282,10 @@ fn describe(
             format!("use a value of at most {limit}"),
         ),
         K::Pattern { pattern } => value_error(
-            format!("`{path}` is {}, which does not match `{pattern}`", show(node)),
+            format!(
+                "`{path}` is {}, which does not match `{pattern}`",
+                show(node)
+            ),
             "malformed",
             format!("write a value matching the pattern `{pattern}`"),
         ),
@@ -210,12 +309,48 @@ fn describe(
                 })
                 .collect();
             alternatives.dedup();
+            let constants: Vec<String> = context
+                .iter()
+                .flatten()
+                .filter_map(|e| match e.kind() {
+                    K::Constant { expected_value } => {
+                        Some(format!("`{}`", expected_value.as_str().unwrap_or_default()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if alternatives.is_empty() && !constants.is_empty() {
+                return vec![value_error(
+                    format!(
+                        "`{path}` is {}, expected one of {}",
+                        show(node),
+                        constants.join(", ")
+                    ),
+                    "not an allowed value",
+                    format!("use one of {}", constants.join(", ")),
+                )];
+            }
+            if alternatives.is_empty() {
+                return vec![value_error(
+                    format!("`{path}` is invalid"),
+                    "invalid value",
+                    "see the JSON Schema in schemas/".to_string(),
+                )];
+            }
             let loc = key_loc.unwrap_or(node.loc);
-            Diagnostic::error("STRATA-E012", loc, format!("`{path}` needs exactly one of {}", alternatives.join(", ")))
-                .with_label("set exactly one of them")
-                .with_help("the `*_file` form reads the value from a file at run time")
+            Diagnostic::error(
+                "STRATA-E012",
+                loc,
+                format!("`{path}` needs exactly one of {}", alternatives.join(", ")),
+            )
+            .with_label("set exactly one of them")
+            .with_help("the `*_file` form reads the value from a file at run time")
         }
-        _ => value_error(format!("`{path}` is invalid"), "invalid value", "see the JSON Schema in schemas/".to_string()),
+        _ => value_error(
+            format!("`{path}` is invalid"),
+            "invalid value",
+            "see the JSON Schema in schemas/".to_string(),
+        ),
     };
     vec![d]
 }
@@ -241,7 +376,10 @@ fn type_name(debug: &str) -> String {
 }
 
 /// The known name closest to `name`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a String>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    known: impl IntoIterator<Item = &'a String>,
+) -> Option<&'a str> {
     known
         .into_iter()
         .map(|k| (edit_distance(name, k), k))

@@ -17,7 +17,10 @@ pub fn artifacts(compiled: &Compiled) -> Vec<Artifact> {
             let json = t.doc.to_json(Some("<redacted>"));
             let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
             bytes.push(b'\n');
-            Artifact { path: format!("{}/tenants/{}.json", t.env, t.tenant), bytes }
+            Artifact {
+                path: format!("{}/tenants/{}.json", t.env, t.tenant),
+                bytes,
+            }
         })
         .collect();
     let inputs: Vec<(String, Vec<u8>)> = compiled
@@ -25,7 +28,12 @@ pub fn artifacts(compiled: &Compiled) -> Vec<Artifact> {
         .files()
         .iter()
         .filter(|f| !f.display.starts_with("<builtin>"))
-        .map(|f| (f.display.clone(), std::fs::read(&f.path).unwrap_or_default()))
+        .map(|f| {
+            (
+                f.display.clone(),
+                std::fs::read(&f.path).unwrap_or_default(),
+            )
+        })
         .collect();
     out.push(manifest(&inputs, &out));
     out
@@ -34,18 +42,35 @@ pub fn artifacts(compiled: &Compiled) -> Vec<Artifact> {
 /// Runs `strata build`.
 pub fn run(args: BuildArgs) -> Result<u8, String> {
     let root = root_or_cwd(args.root.as_deref())?;
-    let selection = Selection { envs: (!args.envs.is_empty()).then(|| args.envs.iter().cloned().collect()), tenants: None };
+    let selection = Selection {
+        envs: (!args.envs.is_empty()).then(|| args.envs.iter().cloned().collect()),
+        tenants: None,
+    };
     let lookup = super::process_env;
-    let compiled = compile(&root, &Options { mode: Mode::Build, selection, lookup: &lookup })?;
+    let compiled = compile(
+        &root,
+        &Options {
+            mode: Mode::Build,
+            selection,
+            lookup: &lookup,
+        },
+    )?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
     if code != crate::cli::EXIT_OK {
         eprintln!("strata: build failed; the previous output was left untouched");
         return Ok(code);
     }
-    let out_dir = args.out.unwrap_or_else(|| root.join(&compiled.repo.project.build.out_dir));
+    let out_dir = args
+        .out
+        .unwrap_or_else(|| root.join(&compiled.repo.project.build.out_dir));
     let files = artifacts(&compiled);
-    write_atomically(&out_dir, &files).map_err(|e| format!("writing {}: {e}", out_dir.display()))?;
-    eprintln!("strata: wrote {} files to {}", files.len(), out_dir.display());
+    write_atomically(&out_dir, &files)
+        .map_err(|e| format!("writing {}: {e}", out_dir.display()))?;
+    eprintln!(
+        "strata: wrote {} files to {}",
+        files.len(),
+        out_dir.display()
+    );
     Ok(code)
 }

@@ -23,11 +23,21 @@ pub fn affected(root: &Path, files: &[PathBuf]) -> Affected {
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     for file in files {
         let abs = std::path::absolute(file).unwrap_or_else(|_| file.clone());
-        let Ok(rel) = abs.strip_prefix(&root) else { continue };
-        let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let Ok(rel) = abs.strip_prefix(&root) else {
+            continue;
+        };
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
         let is_yaml = |s: &str| s.ends_with(".yaml") || s.ends_with(".yml");
         let stem = |s: &str| s.rsplit_once('.').map_or(s, |(a, _)| a).to_string();
-        match parts.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        match parts
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             ["strata.toml"] => return Affected::All,
             [name] if is_yaml(name) && stem(name) == "defaults" => return Affected::All,
             ["environments", name] if is_yaml(name) => return Affected::All,
@@ -45,7 +55,8 @@ pub fn affected(root: &Path, files: &[PathBuf]) -> Affected {
 
 /// Runs `strata check`.
 pub fn run(args: CheckArgs) -> Result<u8, String> {
-    let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) = args.paths.iter().cloned().partition(|p| p.is_dir());
+    let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.paths.iter().cloned().partition(|p| p.is_dir());
     if dirs.len() > 1 {
         return Err("give at most one ROOT directory".into());
     }
@@ -78,9 +89,19 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         }
     }
     let lookup = super::process_env;
-    let compiled = compile(&root, &Options { mode: Mode::Check, selection, lookup: &lookup })?;
+    let compiled = compile(
+        &root,
+        &Options {
+            mode: Mode::Check,
+            selection,
+            lookup: &lookup,
+        },
+    )?;
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
-    Ok(exit_code(&compiled.diags, compiled.repo.project.policies.fail_on))
+    Ok(exit_code(
+        &compiled.diags,
+        compiled.repo.project.policies.fail_on,
+    ))
 }
 
 #[cfg(test)]
@@ -90,11 +111,23 @@ mod tests {
     #[test]
     fn files_map_to_the_tenants_they_affect() {
         let root = Path::new("/repo");
-        let files = [PathBuf::from("/repo/tenants/acme.yaml"), PathBuf::from("/repo/tenants/beta/production.yaml")];
+        let files = [
+            PathBuf::from("/repo/tenants/acme.yaml"),
+            PathBuf::from("/repo/tenants/beta/production.yaml"),
+        ];
         let expected: BTreeSet<String> = ["acme", "beta"].map(String::from).into();
         assert_eq!(affected(root, &files), Affected::Tenants(expected));
-        assert_eq!(affected(root, &[PathBuf::from("/repo/environments/dev.yaml")]), Affected::All);
-        assert_eq!(affected(root, &[PathBuf::from("/repo/defaults.yaml")]), Affected::All);
-        assert_eq!(affected(root, &[PathBuf::from("/repo/README.md")]), Affected::Tenants(BTreeSet::new()));
+        assert_eq!(
+            affected(root, &[PathBuf::from("/repo/environments/dev.yaml")]),
+            Affected::All
+        );
+        assert_eq!(
+            affected(root, &[PathBuf::from("/repo/defaults.yaml")]),
+            Affected::All
+        );
+        assert_eq!(
+            affected(root, &[PathBuf::from("/repo/README.md")]),
+            Affected::Tenants(BTreeSet::new())
+        );
     }
 }

@@ -17,21 +17,44 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
         _ => (None, ""),
     };
     let root = root_or_cwd(root.map(Path::new))?;
-    let selection = Selection { envs: Some([args.env.clone()].into()), tenants: Some([args.tenant.clone()].into()) };
+    let selection = Selection {
+        envs: Some([args.env.clone()].into()),
+        tenants: Some([args.tenant.clone()].into()),
+    };
     let lookup = super::process_env;
-    let compiled = compile(&root, &Options { mode: Mode::Check, selection, lookup: &lookup })?;
-    let Some(tenant) = compiled.tenants.iter().find(|t| t.env == args.env && t.tenant == args.tenant) else {
-        eprintln!("strata: tenant `{}` could not be loaded; run `strata check` for the reason", args.tenant);
+    let compiled = compile(
+        &root,
+        &Options {
+            mode: Mode::Check,
+            selection,
+            lookup: &lookup,
+        },
+    )?;
+    let Some(tenant) = compiled
+        .tenants
+        .iter()
+        .find(|t| t.env == args.env && t.tenant == args.tenant)
+    else {
+        eprintln!(
+            "strata: tenant `{}` could not be loaded; run `strata check` for the reason",
+            args.tenant
+        );
         return Ok(crate::cli::EXIT_PROBLEMS);
     };
     let Some(node) = find(&tenant.doc, path) else {
-        eprintln!("strata: `{path}` is not set in any layer of tenant `{}` in `{}`", args.tenant, args.env);
+        eprintln!(
+            "strata: `{path}` is not set in any layer of tenant `{}` in `{}`",
+            args.tenant, args.env
+        );
         return Ok(crate::cli::EXIT_PROBLEMS);
     };
     let items = explain(compiled.sources(), node, path);
     match args.format {
         Format::Human => print!("{}", render(&items)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?
+        ),
     }
     Ok(crate::cli::EXIT_OK)
 }

@@ -18,23 +18,42 @@ use crate::validate::schema::did_you_mean;
 
 /// Reports STRATA-E028.
 pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
-    let Some(alerting) = ctx.tenant.get("alerting") else { return };
-    let Some(tests) = alerting.get("tests") else { return };
+    let Some(alerting) = ctx.tenant.get("alerting") else {
+        return;
+    };
+    let Some(tests) = alerting.get("tests") else {
+        return;
+    };
     let names: Vec<String> = alerting
         .get("rules")
         .map(|rules| {
-            rules.entries().map(|(key, e)| e.value.get("alert").and_then(Node::as_str).unwrap_or(key).to_string()).collect()
+            rules
+                .entries()
+                .map(|(key, e)| {
+                    e.value
+                        .get("alert")
+                        .and_then(Node::as_str)
+                        .unwrap_or(key)
+                        .to_string()
+                })
+                .collect()
         })
         .unwrap_or_default();
     for test in tests.items() {
         for expectation in test.get("expect").map(Node::items).unwrap_or_default() {
-            let Some(alert) = expectation.get("alert") else { continue };
+            let Some(alert) = expectation.get("alert") else {
+                continue;
+            };
             let Some(name) = alert.as_str() else { continue };
             if names.iter().any(|n| n == name) {
                 continue;
             }
-            let d = Diagnostic::error("STRATA-E028", alert.loc, format!("alert test expects unknown alert `{}`", name.escape_debug()))
-                .with_label("no rule defines this alert");
+            let d = Diagnostic::error(
+                "STRATA-E028",
+                alert.loc,
+                format!("alert test expects unknown alert `{}`", name.escape_debug()),
+            )
+            .with_label("no rule defines this alert");
             diags.push(match did_you_mean(name, &names) {
                 Some(s) => d.with_help(format!("did you mean `{s}`?")),
                 None => d.with_help("expect an alert defined under `alerting.rules`"),

@@ -19,20 +19,34 @@ use crate::validate::schema::did_you_mean;
 
 /// Reports STRATA-E025.
 pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
-    let Some(alerting) = ctx.tenant.get("alerting") else { return };
-    let defined: Vec<String> = alerting.get("channels").map(|c| c.entries().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    let Some(alerting) = ctx.tenant.get("alerting") else {
+        return;
+    };
+    let defined: Vec<String> = alerting
+        .get("channels")
+        .map(|c| c.entries().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
     let channels_loc = alerting.entry("channels").map(|e| e.key_loc);
     let mut check_name = |name_node: &Node, context: &str| {
-        let Some(name) = name_node.as_str() else { return };
+        let Some(name) = name_node.as_str() else {
+            return;
+        };
         if defined.iter().any(|d| d == name) {
             return;
         }
-        let mut d = Diagnostic::error("STRATA-E025", name_node.loc, format!("{context} names unknown channel `{}`", name.escape_debug()))
-            .with_label("no channel of this name");
+        let mut d = Diagnostic::error(
+            "STRATA-E025",
+            name_node.loc,
+            format!("{context} names unknown channel `{}`", name.escape_debug()),
+        )
+        .with_label("no channel of this name");
         d = match did_you_mean(name, &defined) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None if defined.is_empty() => d.with_help("define it under `alerting.channels`"),
-            None => d.with_help(format!("define it under `alerting.channels` (defined: {})", defined.join(", "))),
+            None => d.with_help(format!(
+                "define it under `alerting.channels` (defined: {})",
+                defined.join(", ")
+            )),
         };
         if let Some(loc) = channels_loc {
             d = d.with_note(loc, "channels are defined here");

@@ -20,14 +20,21 @@ pub fn is_valid_cron(text: &str) -> bool {
     if text.split_whitespace().count() != 5 {
         return false;
     }
-    let parser = CronParser::builder().seconds(Seconds::Disallowed).year(Year::Disallowed).build();
+    let parser = CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .year(Year::Disallowed)
+        .build();
     parser.parse(text).is_ok()
 }
 
 /// Reports STRATA-E024.
 pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
-    let Some(node) = ctx.tenant.at(&["backup", "schedule"]) else { return };
-    let Some(text) = resolved_str(node) else { return };
+    let Some(node) = ctx.tenant.at(&["backup", "schedule"]) else {
+        return;
+    };
+    let Some(text) = resolved_str(node) else {
+        return;
+    };
     if !is_valid_cron(text) {
         let d = Diagnostic::error("STRATA-E024", node.loc, format!("`{}` is not a valid cron schedule", text.escape_debug()))
             .with_label("not a five-field cron expression")
@@ -44,7 +51,14 @@ mod tests {
     fn cron_expressions() {
         assert!(is_valid_cron("0 2 * * *"));
         assert!(is_valid_cron("*/15 0-6 1,15 * MON-FRI"));
-        for bad in ["", "daily", "0 25 * * *", "0 2 * *", "0 0 2 * * *", "61 * * * *"] {
+        for bad in [
+            "",
+            "daily",
+            "0 25 * * *",
+            "0 2 * *",
+            "0 0 2 * * *",
+            "61 * * * *",
+        ] {
             assert!(!is_valid_cron(bad), "{bad}");
         }
     }

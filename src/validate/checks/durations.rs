@@ -17,9 +17,22 @@ use crate::load::{Kind, Node};
 
 /// Fields that hold durations wherever they appear.
 const DURATION_FIELDS: &[&str] = &[
-    "scrape_interval", "evaluation_interval", "retention", "interval", "latency_target", "window",
-    "threshold", "for", "keep_firing_for", "group_wait", "group_interval", "repeat_interval",
-    "after", "at", "cache_ttl", "resolve_timeout",
+    "scrape_interval",
+    "evaluation_interval",
+    "retention",
+    "interval",
+    "latency_target",
+    "window",
+    "threshold",
+    "for",
+    "keep_firing_for",
+    "group_wait",
+    "group_interval",
+    "repeat_interval",
+    "after",
+    "at",
+    "cache_ttl",
+    "resolve_timeout",
 ];
 
 /// Maps whose keys are user data, not field names.
@@ -57,8 +70,14 @@ fn walk(node: &Node, diags: &mut Vec<Diagnostic>) {
 }
 
 fn invalid_duration(key: &str, text: &str, node: &Node) -> Diagnostic {
-    let d = Diagnostic::error("STRATA-E023", node.loc, format!("`{key}` is `{}`, not a valid duration", text.escape_debug()))
-        .with_label("not a Prometheus duration")
-        .with_help("write integers with units from largest to smallest, such as `30s`, `5m`, `1h30m`, `7d`");
+    let d = Diagnostic::error(
+        "STRATA-E023",
+        node.loc,
+        format!("`{key}` is `{}`, not a valid duration", text.escape_debug()),
+    )
+    .with_label("not a Prometheus duration")
+    .with_help(
+        "write integers with units from largest to smallest, such as `30s`, `5m`, `1h30m`, `7d`",
+    );
     note_layers(d, node)
 }

@@ -18,25 +18,41 @@ use crate::load::Node;
 /// Whether `s` looks like `local@domain.tld` (a pragmatic check, not full RFC 5322).
 pub fn is_email(s: &str) -> bool {
     let s = s.trim();
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = labels.len() >= 2
         && domain.len() <= 253
         && labels.iter().all(|l| {
-            !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            !l.is_empty()
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         });
     local_ok && domain_ok
 }
 
 fn check_field(node: &Node, field: &str, diags: &mut Vec<Diagnostic>) {
-    let Some(text) = resolved_str(node) else { return };
+    let Some(text) = resolved_str(node) else {
+        return;
+    };
     if let Some(bad) = text.split(',').find(|a| !is_email(a)) {
-        let d = Diagnostic::error("STRATA-E026", node.loc, format!("`{field}` has `{}`, which is not an e-mail address", bad.trim().escape_debug()))
-            .with_label("not an e-mail address")
-            .with_help("write `name@example.com`; separate several addresses with commas");
+        let d = Diagnostic::error(
+            "STRATA-E026",
+            node.loc,
+            format!(
+                "`{field}` has `{}`, which is not an e-mail address",
+                bad.trim().escape_debug()
+            ),
+        )
+        .with_label("not an e-mail address")
+        .with_help("write `name@example.com`; separate several addresses with commas");
         diags.push(note_layers(d, node));
     }
 }
@@ -72,7 +88,15 @@ mod tests {
     fn addresses() {
         assert!(is_email("admin@acme.com"));
         assert!(is_email("on.call+eu@ops.acme.example"));
-        for bad in ["", "admin", "admin@", "@acme.com", "admin@acme", "a b@acme.com", "admin@-acme.com"] {
+        for bad in [
+            "",
+            "admin",
+            "admin@",
+            "@acme.com",
+            "admin@acme",
+            "a b@acme.com",
+            "admin@-acme.com",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

@@ -44,8 +44,10 @@ pub const TENANT_CHECKS: &[(&str, TenantCheck)] = &[
 ];
 
 /// Every platform check, with the code it reports.
-pub const PLATFORM_CHECKS: &[(&str, PlatformCheck)] =
-    &[("STRATA-E023", durations::check_platform), ("STRATA-E026", emails::check_platform)];
+pub const PLATFORM_CHECKS: &[(&str, PlatformCheck)] = &[
+    ("STRATA-E023", durations::check_platform),
+    ("STRATA-E026", emails::check_platform),
+];
 
 /// Runs every tenant check.
 pub fn check_tenant(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
@@ -71,5 +73,9 @@ pub(crate) fn note_layers(mut d: Diagnostic, node: &Node) -> Diagnostic {
 
 /// The string value of `node` unless it still holds an unresolved `${...}` reference.
 pub(crate) fn resolved_str(node: &Node) -> Option<&str> {
-    if node.is_unresolved() { None } else { node.as_str() }
+    if node.is_unresolved() {
+        None
+    } else {
+        node.as_str()
+    }
 }

@@ -29,11 +29,20 @@ pub fn is_dns_label(s: &str) -> bool {
 pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
     if !is_dns_label(ctx.stem) {
         diags.push(
-            Diagnostic::error("STRATA-E021", crate::diag::Loc::file_start(ctx.file), format!("tenant file name `{}` is not a DNS label", ctx.stem.escape_debug()))
-                .with_help("rename the file: lowercase letters, digits and `-`, at most 63 characters"),
+            Diagnostic::error(
+                "STRATA-E021",
+                crate::diag::Loc::file_start(ctx.file),
+                format!(
+                    "tenant file name `{}` is not a DNS label",
+                    ctx.stem.escape_debug()
+                ),
+            )
+            .with_help("rename the file: lowercase letters, digits and `-`, at most 63 characters"),
         );
     }
-    let Some(node) = ctx.tenant.get("id") else { return };
+    let Some(node) = ctx.tenant.get("id") else {
+        return;
+    };
     let Some(id) = resolved_str(node) else { return };
     if !is_dns_label(id) {
         diags.push(
@@ -43,9 +52,19 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
         );
     } else if id != ctx.stem {
         diags.push(
-            Diagnostic::error("STRATA-E020", node.loc, format!("tenant id `{id}` does not match its file name `{}`", ctx.stem))
-                .with_label("differs from the file stem")
-                .with_help(format!("set `id: {}` or rename the file to `{id}.yaml`", ctx.stem)),
+            Diagnostic::error(
+                "STRATA-E020",
+                node.loc,
+                format!(
+                    "tenant id `{id}` does not match its file name `{}`",
+                    ctx.stem
+                ),
+            )
+            .with_label("differs from the file stem")
+            .with_help(format!(
+                "set `id: {}` or rename the file to `{id}.yaml`",
+                ctx.stem
+            )),
         );
     }
 }
