@@ -65,7 +65,10 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     }
     let root = match (dirs.first(), files.first()) {
         (Some(dir), _) => find_root(dir)?,
-        (None, Some(file)) => find_root(file.parent().unwrap_or(Path::new(".")))?,
+        (None, Some(file)) => {
+            let parent = file.parent().filter(|p| !p.as_os_str().is_empty());
+            find_root(parent.unwrap_or(Path::new(".")))?
+        }
         (None, None) => find_root(Path::new("."))?,
     };
     let mut selection = Selection {
