@@ -67,29 +67,25 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
     ] {
         for name in wanted.iter().flatten() {
             if !known.contains(name) {
-                return Err(format!(
-                    "unknown {what} `{name}` (known: {})",
-                    known.join(", ")
-                ));
+                return Err(format!("unknown {what} `{name}` (known: {})", known.join(", ")));
             }
         }
     }
     let mut diags = repo.diags.clone();
     if repo.environments.is_empty() {
         diags.push(
-            Diagnostic::error("STRATA-E033", Loc::file_start(crate::diag::FileId(0)), "the repository has no environments")
-                .with_help("add at least one file environments/<env>.yaml, such as environments/production.yaml"),
+            Diagnostic::error(
+                "STRATA-E033",
+                Loc::file_start(crate::diag::FileId(0)),
+                "the repository has no environments",
+            )
+            .with_help("add at least one file environments/<env>.yaml, such as environments/production.yaml"),
         );
     }
     let envs: Vec<(&String, &LayerFile)> = repo
         .environments
         .iter()
-        .filter(|(name, _)| {
-            opts.selection
-                .envs
-                .as_ref()
-                .is_none_or(|s| s.contains(*name))
-        })
+        .filter(|(name, _)| opts.selection.envs.as_ref().is_none_or(|s| s.contains(*name)))
         .collect();
 
     let mut platforms = BTreeMap::new();
@@ -98,8 +94,8 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         let mut env_diags = Vec::new();
         let stack = [Some(&repo.builtin), repo.defaults.as_ref(), Some(*layer)];
         let platform_layers = stack.iter().flatten().filter_map(|l| l.platform.clone());
-        let mut platform = merge_layers(platform_layers, &mut env_diags)
-            .unwrap_or_else(|| empty_map(Loc::file_start(layer.file)));
+        let mut platform =
+            merge_layers(platform_layers, &mut env_diags).unwrap_or_else(|| empty_map(Loc::file_start(layer.file)));
         interpolate(&mut platform, opts.mode, opts.lookup, &mut env_diags);
         validate(
             platform_schema(),
@@ -109,10 +105,8 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
             &mut env_diags,
         );
         check_platform(&platform, &mut env_diags);
-        let defaults_layers = stack
-            .iter()
-            .flatten()
-            .filter_map(|l| l.tenant_defaults.clone());
+        drop_shadowed_type_errors(&mut env_diags);
+        let defaults_layers = stack.iter().flatten().filter_map(|l| l.tenant_defaults.clone());
         let base = merge_layers(defaults_layers, &mut env_diags);
         for d in &mut env_diags {
             d.envs = vec![(*env).clone()];
@@ -144,6 +138,19 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
     })
 }
 
+/// A value whose shape changed between layers (STRATA-E010) also fails the schema's type;
+/// the E010 says more, so the schema error at the same place is dropped.
+fn drop_shadowed_type_errors(diags: &mut Vec<Diagnostic>) {
+    let conflicts: Vec<Loc> = diags
+        .iter()
+        .filter(|d| d.code == "STRATA-E010")
+        .map(|d| d.loc)
+        .collect();
+    if !conflicts.is_empty() {
+        diags.retain(|d| d.code != "STRATA-E013" || !conflicts.contains(&d.loc));
+    }
+}
+
 fn compile_tenant(
     repo: &Repo,
     platform: &Node,
@@ -160,21 +167,10 @@ fn compile_tenant(
         return (None, diags);
     };
     let overlay = files.overlays.get(env).and_then(|(_, n)| n.clone());
-    let layers = base
-        .iter()
-        .cloned()
-        .chain([tenant_node.clone()])
-        .chain(overlay);
-    let mut doc =
-        merge_layers(layers, &mut diags).unwrap_or_else(|| empty_map(Loc::file_start(*file)));
+    let layers = base.iter().cloned().chain([tenant_node.clone()]).chain(overlay);
+    let mut doc = merge_layers(layers, &mut diags).unwrap_or_else(|| empty_map(Loc::file_start(*file)));
     interpolate(&mut doc, opts.mode, opts.lookup, &mut diags);
-    validate(
-        tenant_schema(),
-        &doc,
-        Loc::file_start(*file),
-        "tenant",
-        &mut diags,
-    );
+    validate(tenant_schema(), &doc, Loc::file_start(*file), "tenant", &mut diags);
     check_tenant(
         &TenantCtx {
             tenant: &doc,

@@ -78,11 +78,7 @@ pub fn explain(sources: &SourceMap, node: &Node, path: &str) -> Vec<Explained> {
     while let Some((p, n)) = todo.pop() {
         if let Kind::Map(map) = &n.kind {
             for (k, e) in map.iter().rev() {
-                let child = if p.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{p}.{k}")
-                };
+                let child = if p.is_empty() { k.clone() } else { format!("{p}.{k}") };
                 todo.push((child, &e.value));
             }
             continue;

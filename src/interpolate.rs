@@ -21,10 +21,7 @@ pub enum Mode {
 #[derive(Debug, PartialEq)]
 enum Piece<'a> {
     Text(&'a str),
-    Var {
-        name: &'a str,
-        default: Option<&'a str>,
-    },
+    Var { name: &'a str, default: Option<&'a str> },
 }
 
 /// Parses `text` into literal pieces and variable references.
@@ -39,18 +36,13 @@ fn parse(text: &str) -> Result<Vec<Piece<'_>>, String> {
             rest = &rest[i + 3..];
         } else if let Some(body) = after.strip_prefix("${") {
             pieces.push(Piece::Text(&rest[..i]));
-            let end = body
-                .find('}')
-                .ok_or_else(|| "`${` is not closed by `}`".to_string())?;
+            let end = body.find('}').ok_or_else(|| "`${` is not closed by `}`".to_string())?;
             let inner = &body[..end];
             let (name, default) = match inner.split_once(":-") {
                 Some((n, d)) => (n, Some(d)),
                 None => (inner, None),
             };
-            let valid = name
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
                 return Err(format!(
@@ -69,12 +61,7 @@ fn parse(text: &str) -> Result<Vec<Piece<'_>>, String> {
 }
 
 /// Resolves the references in every string of `node`, marking secret fields.
-pub fn interpolate(
-    node: &mut Node,
-    mode: Mode,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Vec<Diagnostic>,
-) {
+pub fn interpolate(node: &mut Node, mode: Mode, lookup: &dyn Fn(&str) -> Option<String>, diags: &mut Vec<Diagnostic>) {
     walk(node, false, mode, lookup, diags);
 }
 
@@ -93,9 +80,7 @@ fn walk(
                 walk(&mut entry.value, secret, mode, lookup, diags);
             }
         }
-        Kind::Seq(items) => items
-            .iter_mut()
-            .for_each(|n| walk(n, false, mode, lookup, diags)),
+        Kind::Seq(items) => items.iter_mut().for_each(|n| walk(n, false, mode, lookup, diags)),
         Kind::Str(s) if s.contains('$') => {
             let original = s.clone();
             match resolve(&original, node.loc, node.secret, mode, lookup, diags) {
@@ -137,15 +122,13 @@ fn resolve(
     for piece in pieces {
         match piece {
             Piece::Text(t) => out.push_str(t),
-            Piece::Var { name, default } => {
-                match lookup(name).or_else(|| default.map(String::from)) {
-                    Some(v) => out.push_str(&v),
-                    None => {
-                        complete = false;
-                        diags.push(unset_variable(name, loc, secret, mode));
-                    }
+            Piece::Var { name, default } => match lookup(name).or_else(|| default.map(String::from)) {
+                Some(v) => out.push_str(&v),
+                None => {
+                    complete = false;
+                    diags.push(unset_variable(name, loc, secret, mode));
                 }
-            }
+            },
         }
     }
     complete.then_some(out)
@@ -153,21 +136,15 @@ fn resolve(
 
 fn unset_variable(name: &str, loc: Loc, secret: bool, mode: Mode) -> Diagnostic {
     let what = if secret { "secret " } else { "" };
-    let d = Diagnostic::error(
-        "STRATA-E030",
-        loc,
-        format!("environment variable `{name}` is not set"),
-    )
-    .with_label(format!("{what}value references `${{{name}}}`"));
+    let d = Diagnostic::error("STRATA-E030", loc, format!("environment variable `{name}` is not set"))
+        .with_label(format!("{what}value references `${{{name}}}`"));
     match mode {
         Mode::Build => d.with_help(format!(
             "export {name} before `strata build`, or give a default: `${{{name}:-...}}`"
         )),
         Mode::Check => d
             .with_severity(crate::diag::Severity::Warning)
-            .with_help(format!(
-                "`strata build` will need {name}; `check` goes on without it"
-            )),
+            .with_help(format!("`strata build` will need {name}; `check` goes on without it")),
     }
 }
 
@@ -202,10 +179,7 @@ mod tests {
     #[test]
     fn unset_is_a_warning_in_check_and_an_error_in_build() {
         let (text, d) = run("${UNSET}", Mode::Check);
-        assert_eq!(
-            (text.as_str(), d[0].severity),
-            ("${UNSET}", Severity::Warning)
-        );
+        assert_eq!((text.as_str(), d[0].severity), ("${UNSET}", Severity::Warning));
         let (_, d) = run("${UNSET}", Mode::Build);
         assert_eq!((d[0].code, d[0].severity), ("STRATA-E030", Severity::Error));
     }

@@ -156,18 +156,16 @@ fn all_targets() -> Vec<Target> {
     ]
 }
 fn all_packs() -> Vec<String> {
-    ["baseline", "soc2", "gdpr", "hipaa"]
-        .map(String::from)
-        .to_vec()
+    ["baseline", "soc2", "gdpr", "hipaa"].map(String::from).to_vec()
 }
 
 /// Parses `strata.toml`; an error points at the offending key or value.
 pub fn parse_project(text: &str, file: FileId) -> Result<Project, Box<Diagnostic>> {
     toml::from_str::<Project>(text).map_err(|e| {
         let lines = LineIndex::new(text);
-        let loc = e.span().map_or(Loc::file_start(file), |r| {
-            lines.loc_of_range(file, r.start, r.end)
-        });
+        let loc = e
+            .span()
+            .map_or(Loc::file_start(file), |r| lines.loc_of_range(file, r.start, r.end));
         let d = Diagnostic::error(
             "STRATA-E008",
             loc,
@@ -186,9 +184,7 @@ mod tests {
     #[test]
     fn unknown_key_has_its_line() {
         let text = "[project]\nname = \"x\"\ntenant_lable = \"t\"\n";
-        let d = parse_project(text, FileId(0))
-            .err()
-            .map(|d| (d.loc.line, d.message));
+        let d = parse_project(text, FileId(0)).err().map(|d| (d.loc.line, d.message));
         let (line, message) = d.unwrap_or_default();
         assert_eq!(line, 3);
         assert!(message.contains("tenant_lable"), "{message}");

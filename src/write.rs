@@ -24,8 +24,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The manifest listing inputs (path relative to the root, bytes) and outputs.
 pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact {
-    let entry =
-        |path: &str, bytes: &[u8]| serde_json::json!({"path": path, "sha256": sha256_hex(bytes)});
+    let entry = |path: &str, bytes: &[u8]| serde_json::json!({"path": path, "sha256": sha256_hex(bytes)});
     let mut inputs: Vec<_> = inputs.iter().map(|(p, b)| entry(p, b)).collect();
     inputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
     let mut outputs: Vec<_> = outputs.iter().map(|a| entry(&a.path, &a.bytes)).collect();

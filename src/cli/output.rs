@@ -15,8 +15,7 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, report: &Rep
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => {
-                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                        && std::io::stdout().is_terminal()
+                    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
                 }
             };
             render_human(diags, sources, color)
@@ -42,12 +41,7 @@ pub fn find_root(start: &Path) -> Result<PathBuf, String> {
         .ancestors()
         .find(|dir| dir.join("strata.toml").is_file())
         .map(Path::to_path_buf)
-        .ok_or_else(|| {
-            format!(
-                "no strata.toml found in {} or any folder above it",
-                start.display()
-            )
-        })
+        .ok_or_else(|| format!("no strata.toml found in {} or any folder above it", start.display()))
 }
 
 /// ROOT as given, or found from the working directory.

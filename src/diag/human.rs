@@ -1,6 +1,6 @@
 //! Human output: miette's graphical report, colour only when asked for.
 
-use super::{Diagnostic, Severity, SourceMap, Summary};
+use super::{Diagnostic, Severity, SourceMap, Summary, sanitize};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use std::fmt;
 use std::sync::Arc;
@@ -33,9 +33,7 @@ impl miette::Diagnostic for View {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -50,38 +48,25 @@ impl miette::Diagnostic for View {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-        ))
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }
 
-/// Builds a view at `loc`; when the file's text cannot show the location (an undecodable
-/// or empty file), the location is written into the message instead.
+/// Builds a view at `loc`. The header names `file:line:column` as the JSON output does
+/// (columns in characters); a file without text shows the location in the message.
 fn located_view(sources: &SourceMap, loc: super::Loc, message: String, label: &str) -> View {
     let file = sources.file(loc.file);
-    let shows = file.is_some_and(|f| {
-        (loc.offset as usize) < f.text.len() || (loc.offset == 0 && !f.text.is_empty())
-    });
-    let (source, labels, message) = match (file, shows) {
-        (Some(f), true) => {
-            let span = SourceSpan::new((loc.offset as usize).into(), loc.len as usize);
-            let label_text = (!label.is_empty()).then(|| label.to_string());
-            let source = NamedSource::new(f.display.clone(), Arc::clone(&f.text));
-            (
-                Some(source),
-                vec![LabeledSpan::new_with_span(label_text, span)],
-                message,
-            )
+    let message = sanitize(&message);
+    let header = format!("{}:{}:{}", sanitize(sources.path(loc.file)), loc.line, loc.col);
+    let (source, labels, message) = match file.filter(|f| !f.text.is_empty()) {
+        Some(f) => {
+            let span = clamp_span(&f.text, loc.offset as usize, loc.len as usize);
+            let label_text = (!label.is_empty()).then(|| sanitize(label));
+            let source = NamedSource::new(header, Arc::clone(&f.text));
+            let labels = vec![LabeledSpan::new_primary_with_span(label_text, span)];
+            (Some(source), labels, message)
         }
-        _ => {
-            let path = sources.path(loc.file);
-            (
-                None,
-                Vec::new(),
-                format!("{message}\n  at {path}:{}:{}", loc.line, loc.col),
-            )
-        }
+        None => (None, Vec::new(), format!("{message}\n  at {header}")),
     };
     View {
         code: None,
@@ -94,6 +79,18 @@ fn located_view(sources: &SourceMap, loc: super::Loc, message: String, label: &s
     }
 }
 
+/// A span inside `text`: a location at the very end points at the last character.
+fn clamp_span(text: &str, offset: usize, len: usize) -> SourceSpan {
+    let mut start = offset.min(text.len());
+    if start == text.len() {
+        start = text.char_indices().next_back().map_or(0, |(i, _)| i);
+    }
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    SourceSpan::new(start.into(), len.min(text.len() - start))
+}
+
 fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
     let mut view = located_view(sources, d.loc, d.message.clone(), &d.label);
     view.code = Some(d.code);
@@ -101,7 +98,7 @@ fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,
     };
-    let mut help = d.help.clone();
+    let mut help = d.help.as_deref().map(sanitize);
     if !d.envs.is_empty() {
         let envs = format!("environments: {}", d.envs.join(", "));
         help = Some(match help {
@@ -113,9 +110,10 @@ fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
     for note in &d.notes {
         let same_file = note.loc.file == d.loc.file && view.source.is_some();
         if same_file {
-            let span = SourceSpan::new((note.loc.offset as usize).into(), note.loc.len as usize);
+            let text = sources.file(note.loc.file).map_or("", |f| f.text.as_str());
+            let span = clamp_span(text, note.loc.offset as usize, note.loc.len as usize);
             view.labels
-                .push(LabeledSpan::new_with_span(Some(note.message.clone()), span));
+                .push(LabeledSpan::new_with_span(Some(sanitize(&note.message)), span));
         } else {
             let mut related = located_view(sources, note.loc, note.message.clone(), "");
             related.severity = miette::Severity::Advice;
@@ -134,7 +132,8 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
-        .with_links(false);
+        .with_links(false)
+        .without_primary_span_start();
     let mut out = String::new();
     for d in diags {
         let view = view_of(d, sources);
@@ -142,8 +141,8 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
             out.push_str(&format!(
                 "{}: {} [{}]\n",
                 d.code,
-                d.message,
-                sources.path(d.loc.file)
+                sanitize(&d.message),
+                sanitize(sources.path(d.loc.file))
             ));
         }
     }

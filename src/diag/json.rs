@@ -1,6 +1,6 @@
 //! `--format json`: one object with every diagnostic and the counts.
 
-use super::{Diagnostic, SourceMap, Summary};
+use super::{Diagnostic, SourceMap, Summary, sanitize};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -8,21 +8,21 @@ struct JsonNote<'a> {
     file: &'a str,
     line: u32,
     column: u32,
-    message: &'a str,
+    message: String,
 }
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
     code: &'a str,
     severity: super::Severity,
-    message: &'a str,
+    message: String,
     file: &'a str,
     line: u32,
     column: u32,
-    #[serde(skip_serializing_if = "str::is_empty")]
-    label: &'a str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    label: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    help: Option<&'a str>,
+    help: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     notes: Vec<JsonNote<'a>>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -42,12 +42,12 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
         .map(|d| JsonDiagnostic {
             code: d.code,
             severity: d.severity,
-            message: &d.message,
+            message: sanitize(&d.message),
             file: sources.path(d.loc.file),
             line: d.loc.line,
             column: d.loc.col,
-            label: &d.label,
-            help: d.help.as_deref(),
+            label: sanitize(&d.label),
+            help: d.help.as_deref().map(sanitize),
             notes: d
                 .notes
                 .iter()
@@ -55,7 +55,7 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
                     file: sources.path(n.loc.file),
                     line: n.loc.line,
                     column: n.loc.col,
-                    message: &n.message,
+                    message: sanitize(&n.message),
                 })
                 .collect(),
             environments: &d.envs,

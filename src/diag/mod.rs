@@ -102,11 +102,56 @@ impl Diagnostic {
     }
 }
 
+/// Longest user-facing text kept whole in a message; longer texts are shortened.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Whether `c` could change how a terminal shows text (control and bidi characters).
+fn is_hostile(c: char) -> bool {
+    (c.is_control() && c != '\n') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text safe to print: control and bidi characters escaped (`\u{1b}`), and very long
+/// texts shortened, so no input can drive the terminal or flood the output.
+pub fn sanitize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE_CHARS + 40));
+    let total = text.chars().count();
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX_MESSAGE_CHARS {
+            out.push_str(&format!("… ({} more characters)", total - i));
+            break;
+        }
+        if is_hostile(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Source text safe to show in snippets: hostile characters are replaced by characters of
+/// the same UTF-8 length, so byte offsets stay valid.
+pub fn sanitize_source(text: &str) -> String {
+    if !text.chars().any(|c| is_hostile(c) && c != '\t' && c != '\r') {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\t' | '\r' => c,
+            c if is_hostile(c) => match c.len_utf8() {
+                1 => '?',
+                2 => '¿',
+                _ => '\u{fffd}',
+            },
+            c => c,
+        })
+        .collect()
+}
+
 /// Sorts diagnostics into a stable order (file, position, code, message) and folds the
 /// copies that differ only by environment into one diagnostic listing the environments.
 pub fn normalize(diags: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic> {
-    let mut folded: indexmap::IndexMap<(Loc, &'static str, String, Severity), Diagnostic> =
-        indexmap::IndexMap::new();
+    let mut folded: indexmap::IndexMap<(Loc, &'static str, String, Severity), Diagnostic> = indexmap::IndexMap::new();
     for d in diags {
         let key = (d.loc, d.code, d.message.clone(), d.severity);
         match folded.get_mut(&key) {
@@ -134,8 +179,7 @@ pub fn normalize(diags: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic>
     out.sort_by(|a, b| {
         let pa = sources.path(a.loc.file);
         let pb = sources.path(b.loc.file);
-        (pa, a.loc.line, a.loc.col, a.code, &a.message)
-            .cmp(&(pb, b.loc.line, b.loc.col, b.code, &b.message))
+        (pa, a.loc.line, a.loc.col, a.code, &a.message).cmp(&(pb, b.loc.line, b.loc.col, b.code, &b.message))
     });
     out
 }
@@ -152,10 +196,7 @@ pub struct Summary {
 impl Summary {
     /// Counts `diags` by severity.
     pub fn of(diags: &[Diagnostic]) -> Self {
-        let errors = diags
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-            .count();
+        let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
         Self {
             errors,
             warnings: diags.len() - errors,

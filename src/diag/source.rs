@@ -55,11 +55,7 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, display: String, path: PathBuf, text: Arc<String>) -> FileId {
-        self.files.push(SourceFile {
-            display,
-            path,
-            text,
-        });
+        self.files.push(SourceFile { display, path, text });
         FileId(u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX))
     }
 

@@ -22,9 +22,7 @@ impl<'a> LineIndex<'a> {
             return self.text.len();
         };
         let rest = &self.text[start..];
-        rest.char_indices()
-            .nth(col)
-            .map_or(self.text.len(), |(i, _)| start + i)
+        rest.char_indices().nth(col).map_or(self.text.len(), |(i, _)| start + i)
     }
 
     /// 1-based line and column (in characters) of byte `offset`.
@@ -32,10 +30,7 @@ impl<'a> LineIndex<'a> {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
+        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count());
         (to_u32(line), to_u32(col + 1))
     }
 

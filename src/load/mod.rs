@@ -50,21 +50,14 @@ pub fn check_raw(raw: &RawFile, file: FileId) -> Option<Diagnostic> {
             .with_help("split the file; a tenant document is a few kilobytes"),
         );
     }
-    let body = raw
-        .bytes
-        .strip_prefix(b"\xef\xbb\xbf")
-        .unwrap_or(&raw.bytes);
+    let body = raw.bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&raw.bytes);
     if let Err(e) = std::str::from_utf8(body) {
         let idx = lines::LineIndex::new(&raw.text);
         let at = e.valid_up_to();
         return Some(
-            Diagnostic::error(
-                "STRATA-E006",
-                idx.loc_of_range(file, at, at),
-                "file is not valid UTF-8",
-            )
-            .with_label("invalid byte sequence starts here")
-            .with_help("save the file as UTF-8"),
+            Diagnostic::error("STRATA-E006", idx.loc_of_range(file, at, at), "file is not valid UTF-8")
+                .with_label("invalid byte sequence starts here")
+                .with_help("save the file as UTF-8"),
         );
     }
     None

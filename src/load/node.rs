@@ -140,11 +140,7 @@ impl Node {
             Kind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
             Kind::Str(s) => Value::String(s.clone()),
             Kind::Seq(items) => Value::Array(items.iter().map(|n| n.to_json(redacted)).collect()),
-            Kind::Map(m) => Value::Object(
-                m.iter()
-                    .map(|(k, e)| (k.clone(), e.value.to_json(redacted)))
-                    .collect(),
-            ),
+            Kind::Map(m) => Value::Object(m.iter().map(|(k, e)| (k.clone(), e.value.to_json(redacted))).collect()),
         }
     }
 }

@@ -9,6 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+const TENANT_SHAPE: &str = "a tenant file is a mapping with `id:` and the tenant's sections";
+const OVERLAY_SHAPE: &str = "an overlay file is a mapping with the tenant sections to change in that environment";
+const LAYER_SHAPE: &str = "a defaults or environment file is a mapping with `platform:` and `tenant_defaults:`";
 const BUILTIN_DEFAULTS: &str = include_str!("../builtin_defaults.yaml");
 
 /// A parsed `defaults.yaml`, environment file or the built-in defaults.
@@ -81,15 +84,10 @@ enum Role {
 /// Loads the repository at `root`. Fails (usage error) only when `strata.toml` cannot be read.
 pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
     let toml_path = root.join("strata.toml");
-    let toml_raw =
-        read_file(&toml_path).map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
+    let toml_raw = read_file(&toml_path).map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
     let mut sources = SourceMap::default();
     let mut diags = Vec::new();
-    let toml_file = sources.add(
-        "strata.toml".into(),
-        toml_path,
-        Arc::new(toml_raw.text.clone()),
-    );
+    let toml_file = sources.add("strata.toml".into(), toml_path, Arc::new(toml_raw.text.clone()));
     let project = match check_raw(&toml_raw, toml_file) {
         Some(d) => {
             diags.push(d);
@@ -121,22 +119,14 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
     for (f, raw) in raws {
         match raw {
             Ok(raw) => {
-                let id = sources.add(
-                    f.display.clone(),
-                    f.path.clone(),
-                    Arc::new(raw.text.clone()),
-                );
+                let id = sources.add(f.display.clone(), f.path.clone(), Arc::new(raw.text.clone()));
                 pending.push((f.role, id, raw));
             }
             Err(e) => {
                 let id = sources.add(f.display.clone(), f.path.clone(), Arc::new(String::new()));
                 diags.push(
-                    Diagnostic::error(
-                        "STRATA-E040",
-                        Loc::file_start(id),
-                        format!("cannot read file: {e}"),
-                    )
-                    .with_help("check the file's permissions"),
+                    Diagnostic::error("STRATA-E040", Loc::file_start(id), format!("cannot read file: {e}"))
+                        .with_help("check the file's permissions"),
                 );
             }
         }
@@ -172,16 +162,12 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
                 repo.environments.insert(env, layer);
             }
             Role::Tenant(t) => {
-                let node = node.and_then(|n| require_mapping(n, &mut repo.diags));
+                let node = node.and_then(|n| require_mapping(n, TENANT_SHAPE, &mut repo.diags));
                 repo.tenants.entry(t).or_default().base = Some((id, node));
             }
             Role::Overlay(t, env) => {
-                let node = node.and_then(|n| require_mapping(n, &mut repo.diags));
-                repo.tenants
-                    .entry(t)
-                    .or_default()
-                    .overlays
-                    .insert(env, (id, node));
+                let node = node.and_then(|n| require_mapping(n, OVERLAY_SHAPE, &mut repo.diags));
+                repo.tenants.entry(t).or_default().overlays.insert(env, (id, node));
             }
         }
     }
@@ -208,12 +194,7 @@ fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
 /// Lists the layer files to load: all environments, the selected tenants.
 fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
     let mut found = Vec::new();
-    let rel = |p: &Path| {
-        p.strip_prefix(root)
-            .unwrap_or(p)
-            .to_string_lossy()
-            .replace('\\', "/")
-    };
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
     for name in ["defaults.yaml", "defaults.yml"] {
         let p = root.join(name);
         if p.is_file() {
@@ -270,7 +251,8 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
 }
 
 /// A tenant or overlay file must hold a mapping (an empty file counts as an empty one).
-fn require_mapping(node: Node, diags: &mut Vec<Diagnostic>) -> Option<Node> {
+/// `what` describes the file's expected content for the help line.
+fn require_mapping(node: Node, what: &str, diags: &mut Vec<Diagnostic>) -> Option<Node> {
     match node.kind {
         Kind::Map(_) => Some(node),
         Kind::Null => Some(Node::new(Kind::Map(Default::default()), node.loc)),
@@ -282,7 +264,7 @@ fn require_mapping(node: Node, diags: &mut Vec<Diagnostic>) -> Option<Node> {
                     format!("expected a mapping, found a {}", node.kind.shape()),
                 )
                 .with_label("the document must be a mapping")
-                .with_help("a tenant file is a mapping with `id:` and the tenant's sections"),
+                .with_help(what.to_string()),
             );
             None
         }
@@ -296,7 +278,7 @@ fn split_layer(file: FileId, node: Option<Node>, diags: &mut Vec<Diagnostic>) ->
         platform: None,
         tenant_defaults: None,
     };
-    let Some(node) = node.and_then(|n| require_mapping(n, diags)) else {
+    let Some(node) = node.and_then(|n| require_mapping(n, LAYER_SHAPE, diags)) else {
         return layer;
     };
     let Kind::Map(map) = node.kind else {
@@ -309,7 +291,9 @@ fn split_layer(file: FileId, node: Option<Node>, diags: &mut Vec<Diagnostic>) ->
             _ => diags.push(
                 Diagnostic::error("STRATA-E007", entry.key_loc, format!("unknown top-level key `{key}`"))
                     .with_label("not allowed here")
-                    .with_help("defaults and environment files have two top-level keys: `platform` and `tenant_defaults`"),
+                    .with_help(
+                        "defaults and environment files have two top-level keys: `platform` and `tenant_defaults`",
+                    ),
             ),
         }
     }

@@ -79,13 +79,7 @@ pub fn parse_yaml(text: &str, file: FileId) -> (Option<Node>, Vec<Diagnostic>) {
             Err(e) => {
                 let m = e.marker();
                 let loc = b.lines.loc(file, (m.line(), m.col()), (m.line(), m.col()));
-                Err(abort(
-                    Diagnostic::error("STRATA-E001", loc, format!("invalid YAML: {}", e.info()))
-                        .with_label("here")
-                        .with_help(
-                            "fix the YAML syntax; `yamllint` or your editor's YAML mode can help",
-                        ),
-                ))
+                Err(abort(scan_error(e.info(), loc)))
             }
         };
         if let Err(Abort(d)) = step {
@@ -93,9 +87,7 @@ pub fn parse_yaml(text: &str, file: FileId) -> (Option<Node>, Vec<Diagnostic>) {
             return (None, b.diags);
         }
     }
-    let root = b
-        .root
-        .unwrap_or_else(|| Node::new(Kind::Null, Loc::file_start(file)));
+    let root = b.root.unwrap_or_else(|| Node::new(Kind::Null, Loc::file_start(file)));
     (Some(root), b.diags)
 }
 
@@ -106,15 +98,9 @@ impl Builder<'_> {
                 self.documents += 1;
                 if self.documents > 1 {
                     return Err(abort(
-                        Diagnostic::error(
-                            "STRATA-E001",
-                            loc,
-                            "more than one YAML document in the file",
-                        )
-                        .with_label("second document starts here")
-                        .with_help(
-                            "keep one document per file; split the rest into their own files",
-                        ),
+                        Diagnostic::error("STRATA-E001", loc, "more than one YAML document in the file")
+                            .with_label("second document starts here")
+                            .with_help("keep one document per file; split the rest into their own files"),
                     ));
                 }
             }
@@ -122,6 +108,9 @@ impl Builder<'_> {
                 let kind = self.scalar_kind(&value, style, tag.as_deref(), loc)?;
                 let is_merge = style == ScalarStyle::Plain && value == "<<";
                 self.value(Node::new(kind, loc), anchor, is_merge)?;
+            }
+            Event::SequenceStart(_, Some(tag)) | Event::MappingStart(_, Some(tag)) if !is_collection_tag(&tag) => {
+                return Err(abort(unsupported_tag(&tag, loc)));
             }
             Event::SequenceStart(anchor, _) => self.open(Frame::Seq {
                 items: Vec::new(),
@@ -186,16 +175,7 @@ impl Builder<'_> {
             }
             _ => None,
         };
-        resolved.ok_or_else(|| {
-            abort(
-                Diagnostic::error(
-                    "STRATA-E001",
-                    loc,
-                    format!("unsupported YAML tag `{}{}` here", tag.handle, tag.suffix),
-                )
-                .with_help("remove the tag; strata reads plain YAML values"),
-            )
-        })
+        resolved.ok_or_else(|| abort(unsupported_tag(tag, loc)))
     }
 
     fn open(&mut self, frame: Frame) -> Result<(), Abort> {
@@ -204,13 +184,9 @@ impl Builder<'_> {
                 Frame::Seq { loc, .. } | Frame::Map { loc, .. } => *loc,
             };
             return Err(abort(
-                Diagnostic::error(
-                    "STRATA-E004",
-                    loc,
-                    format!("nesting deeper than {MAX_DEPTH} levels"),
-                )
-                .with_label("too deep")
-                .with_help("flatten the structure; no strata setting nests this deep"),
+                Diagnostic::error("STRATA-E004", loc, format!("nesting deeper than {MAX_DEPTH} levels"))
+                    .with_label("too deep")
+                    .with_help("flatten the structure; no strata setting nests this deep"),
             ));
         }
         self.count(match &frame {
@@ -261,9 +237,7 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                key: key @ None, ..
-            }) => {
+            Some(Frame::Map { key: key @ None, .. }) => {
                 let text = match &node.kind {
                     Kind::Str(s) => s.clone(),
                     Kind::Int(i) => i.to_string(),
@@ -272,12 +246,8 @@ impl Builder<'_> {
                     Kind::Null => "null".to_string(),
                     Kind::Seq(_) | Kind::Map(_) => {
                         return Err(abort(
-                            Diagnostic::error(
-                                "STRATA-E001",
-                                node.loc,
-                                "mapping keys must be plain strings",
-                            )
-                            .with_help("use a string key"),
+                            Diagnostic::error("STRATA-E001", node.loc, "mapping keys must be plain strings")
+                                .with_help("use a string key"),
                         ));
                     }
                 };
@@ -298,16 +268,10 @@ impl Builder<'_> {
                     merges.push(node);
                 } else if let Some(first) = map.get(&k.text) {
                     self.diags.push(
-                        Diagnostic::error(
-                            "STRATA-E002",
-                            k.loc,
-                            format!("duplicate key `{}`", k.text),
-                        )
-                        .with_label("defined again here")
-                        .with_note(first.key_loc, "first defined here")
-                        .with_help(
-                            "remove one of the two; YAML parsers disagree on which one wins",
-                        ),
+                        Diagnostic::error("STRATA-E002", k.loc, format!("duplicate key `{}`", k.text))
+                            .with_label("defined again here")
+                            .with_note(first.key_loc, "first defined here")
+                            .with_help("remove one of the two; YAML parsers disagree on which one wins"),
                     );
                 } else {
                     map.insert(
@@ -357,6 +321,36 @@ fn subtree_size(node: &Node) -> usize {
         }
     }
     size
+}
+
+fn is_collection_tag(tag: &saphyr_parser::Tag) -> bool {
+    (tag.handle == "!!" || tag.handle == "tag:yaml.org,2002:") && matches!(tag.suffix.as_str(), "map" | "seq")
+}
+
+fn unsupported_tag(tag: &saphyr_parser::Tag, loc: Loc) -> Diagnostic {
+    let tag = format!("{}{}", tag.handle, tag.suffix);
+    Diagnostic::error("STRATA-E001", loc, format!("unsupported YAML tag `{tag}`"))
+        .with_label("tag not allowed")
+        .with_help("remove the tag; strata reads plain YAML values and never constructs objects from tags")
+}
+
+/// A parser error as a diagnostic, with help that fits the common causes.
+fn scan_error(info: &str, loc: Loc) -> Diagnostic {
+    if info.contains("unknown anchor") {
+        return Diagnostic::error("STRATA-E003", loc, "alias to an unknown anchor")
+            .with_label("no `&anchor` of this name before here")
+            .with_help("define the anchor (`&name`) before its alias (`*name`), in the same file");
+    }
+    let help = if info.contains("simple key") {
+        "a plain key must end with `:` on the same line and be at most 1024 characters; quote long keys or use `? key`"
+    } else if info.contains("tab") {
+        "indent with spaces; YAML does not allow tabs for indentation"
+    } else {
+        "fix the YAML syntax; `yamllint` or your editor's YAML mode can help"
+    };
+    Diagnostic::error("STRATA-E001", loc, format!("invalid YAML: {info}"))
+        .with_label("here")
+        .with_help(help)
 }
 
 fn alias_bomb(loc: Loc) -> Diagnostic {

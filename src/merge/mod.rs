@@ -7,12 +7,7 @@ use crate::load::{Entry, Kind, Node};
 
 /// Merges `over` on top of `base`. Returns `None` when the result is removed (`over` is null).
 /// Shape conflicts are reported into `diags`; the later layer wins so checking can go on.
-pub fn merge(
-    base: Node,
-    over: Node,
-    path: &mut Vec<String>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Node> {
+pub fn merge(base: Node, over: Node, path: &mut Vec<String>, diags: &mut Vec<Diagnostic>) -> Option<Node> {
     if over.kind == Kind::Null {
         return None;
     }
@@ -85,10 +80,7 @@ pub fn merge(
 }
 
 /// Merges a list of layers in order (the first is the lowest).
-pub fn merge_layers(
-    layers: impl IntoIterator<Item = Node>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Node> {
+pub fn merge_layers(layers: impl IntoIterator<Item = Node>, diags: &mut Vec<Diagnostic>) -> Option<Node> {
     let mut acc: Option<Node> = None;
     for layer in layers {
         acc = match acc {
@@ -139,10 +131,16 @@ fn kind_conflict(
     } else {
         format!("`{}`", path.join("."))
     };
-    Diagnostic::error("STRATA-E010", over_loc, format!("{dotted} changes from a {base_shape} to a {over_shape}"))
-        .with_label(format!("a {over_shape} here"))
-        .with_note(base_loc, format!("a {base_shape} in the earlier layer"))
-        .with_help(format!("a later layer must keep the shape of {dotted}; write a {base_shape} as the earlier layer does"))
+    Diagnostic::error(
+        "STRATA-E010",
+        over_loc,
+        format!("{dotted} changes from a {base_shape} to a {over_shape}"),
+    )
+    .with_label(format!("a {over_shape} here"))
+    .with_note(base_loc, format!("a {base_shape} in the earlier layer"))
+    .with_help(format!(
+        "a later layer must keep the shape of {dotted}; write a {base_shape} as the earlier layer does"
+    ))
 }
 
 #[cfg(test)]

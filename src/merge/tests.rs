@@ -27,21 +27,14 @@ enum Tree {
 fn tree(depth: u32) -> BoxedStrategy<Tree> {
     let leafy = prop_oneof![
         (0..3u8, any::<i64>()).prop_map(|(k, v)| (format!("s{k}"), Tree::Scalar(v))),
-        (0..2u8, prop::collection::vec(any::<i64>(), 0..3))
-            .prop_map(|(k, v)| (format!("l{k}"), Tree::List(v))),
+        (0..2u8, prop::collection::vec(any::<i64>(), 0..3)).prop_map(|(k, v)| (format!("l{k}"), Tree::List(v))),
     ];
     let entry = if depth == 0 {
         leafy.boxed()
     } else {
-        prop_oneof![
-            leafy,
-            (0..2u8, tree(depth - 1)).prop_map(|(k, t)| (format!("m{k}"), t))
-        ]
-        .boxed()
+        prop_oneof![leafy, (0..2u8, tree(depth - 1)).prop_map(|(k, t)| (format!("m{k}"), t))].boxed()
     };
-    prop::collection::vec(entry, 0..5)
-        .prop_map(Tree::Map)
-        .boxed()
+    prop::collection::vec(entry, 0..5).prop_map(Tree::Map).boxed()
 }
 
 fn to_node(t: &Tree, layer: u32, line: &mut u32) -> Node {
@@ -49,12 +42,7 @@ fn to_node(t: &Tree, layer: u32, line: &mut u32) -> Node {
     let here = loc(layer, *line);
     let kind = match t {
         Tree::Scalar(v) => Kind::Int(*v),
-        Tree::List(items) => Kind::Seq(
-            items
-                .iter()
-                .map(|v| Node::new(Kind::Int(*v), here))
-                .collect(),
-        ),
+        Tree::List(items) => Kind::Seq(items.iter().map(|v| Node::new(Kind::Int(*v), here)).collect()),
         Tree::Map(entries) => {
             let mut map = Map::new();
             for (k, v) in entries {
@@ -85,19 +73,14 @@ fn layered(trees: &[Tree]) -> Vec<Node> {
 fn fold(nodes: Vec<Node>) -> Option<Node> {
     let mut diags = Vec::new();
     let out = merge_layers(nodes, &mut diags);
-    assert!(
-        diags.is_empty(),
-        "shapes are consistent by construction: {diags:?}"
-    );
+    assert!(diags.is_empty(), "shapes are consistent by construction: {diags:?}");
     out
 }
 
 /// Every leaf path with its value and provenance.
 fn leaves(node: &Node, path: String, out: &mut Vec<(String, serde_json::Value, Loc, Vec<Loc>)>) {
     match &node.kind {
-        Kind::Map(m) => m
-            .iter()
-            .for_each(|(k, e)| leaves(&e.value, format!("{path}/{k}"), out)),
+        Kind::Map(m) => m.iter().for_each(|(k, e)| leaves(&e.value, format!("{path}/{k}"), out)),
         _ => out.push((path, node.to_json(None), node.loc, node.overridden.clone())),
     }
 }
@@ -150,16 +133,8 @@ proptest! {
 #[test]
 fn a_change_of_shape_points_at_both_layers() {
     let mut line = 0;
-    let base = to_node(
-        &Tree::Map(vec![("m0".into(), Tree::Map(vec![]))]),
-        0,
-        &mut line,
-    );
-    let over = to_node(
-        &Tree::Map(vec![("m0".into(), Tree::Scalar(1))]),
-        1,
-        &mut line,
-    );
+    let base = to_node(&Tree::Map(vec![("m0".into(), Tree::Map(vec![]))]), 0, &mut line);
+    let over = to_node(&Tree::Map(vec![("m0".into(), Tree::Scalar(1))]), 1, &mut line);
     let mut diags = Vec::new();
     merge_layers([base, over], &mut diags);
     assert_eq!(diags.len(), 1);

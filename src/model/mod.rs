@@ -19,8 +19,6 @@ pub use tenant::*;
 pub type Duration = String;
 
 /// A percentage, 0 to 100 inclusive.
-#[derive(
-    Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Percent(#[schemars(range(min = 0, max = 100))] pub f64);

@@ -13,14 +13,8 @@ use std::sync::OnceLock;
 pub fn generate() -> Vec<(&'static str, Value)> {
     vec![
         ("tenant.schema.json", schema_of::<crate::model::Tenant>()),
-        (
-            "platform.schema.json",
-            schema_of::<crate::model::Platform>(),
-        ),
-        (
-            "strata-toml.schema.json",
-            schema_of::<crate::project::Project>(),
-        ),
+        ("platform.schema.json", schema_of::<crate::model::Platform>()),
+        ("strata-toml.schema.json", schema_of::<crate::project::Project>()),
     ]
 }
 
@@ -71,8 +65,7 @@ fn compile(schema: Value) -> DocSchema {
     let mut names = BTreeSet::new();
     collect_property_names(&schema, &mut names);
     // The schema is generated from our own types; failing to compile it is a bug, not input.
-    let validator = jsonschema::validator_for(&schema)
-        .unwrap_or_else(|e| panic!("generated schema is invalid: {e}"));
+    let validator = jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("generated schema is invalid: {e}"));
     DocSchema { validator, names }
 }
 
@@ -103,13 +96,7 @@ fn collect_property_names(schema: &Value, names: &mut BTreeSet<String>) {
 
 /// Validates `doc` against `schema`. `fallback` is where a missing value should have been
 /// set (the tenant file for tenants). `prefix` names the document in messages.
-pub fn validate(
-    schema: &DocSchema,
-    doc: &Node,
-    fallback: Loc,
-    prefix: &str,
-    diags: &mut Vec<Diagnostic>,
-) {
+pub fn validate(schema: &DocSchema, doc: &Node, fallback: Loc, prefix: &str, diags: &mut Vec<Diagnostic>) {
     let json = doc.to_json(None);
     if schema.validator.is_valid(&json) {
         return;
@@ -125,14 +112,7 @@ pub fn validate(
             .collect();
         let (node, key_loc) = resolve(doc, &segments);
         let path = display_path(prefix, &segments);
-        diags.extend(describe(
-            schema,
-            error.kind(),
-            node,
-            key_loc,
-            fallback,
-            &path,
-        ));
+        diags.extend(describe(schema, error.kind(), node, key_loc, fallback, &path));
     }
 }
 
@@ -143,11 +123,7 @@ fn resolve<'a>(doc: &'a Node, segments: &[String]) -> (&'a Node, Option<Loc>) {
     for seg in segments {
         let next = match &node.kind {
             Kind::Map(m) => m.get(seg.as_str()).map(|e| (&e.value, Some(e.key_loc))),
-            Kind::Seq(items) => seg
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| items.get(i))
-                .map(|n| (n, None)),
+            Kind::Seq(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i)).map(|n| (n, None)),
             _ => None,
         };
         let Some((n, k)) = next else { break };
@@ -215,17 +191,11 @@ fn describe(
                 .iter()
                 .map(|name| {
                     let loc = node.entry(name).map_or(node.loc, |e| e.key_loc);
-                    let d = Diagnostic::error(
-                        "STRATA-E011",
-                        loc,
-                        format!("unknown field `{name}` in `{path}`"),
-                    )
-                    .with_label("not a field here");
+                    let d = Diagnostic::error("STRATA-E011", loc, format!("unknown field `{name}` in `{path}`"))
+                        .with_label("not a field here");
                     match did_you_mean(name, &schema.names) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help(
-                            "remove it; `strata schema` writes the JSON Schema listing every field",
-                        ),
+                        None => d.with_help("remove it; `strata schema` writes the JSON Schema listing every field"),
                     }
                 })
                 .collect();
@@ -245,15 +215,25 @@ fn describe(
             .with_label(format!("`{name}` must be set here"))
             .with_help(format!("add `{name}:`"))
         }
-        K::Type { kind } => value_error(
-            format!(
-                "`{path}` must be {}, found {}",
-                type_name(&format!("{kind:?}")),
-                show(node)
-            ),
-            "wrong type",
-            "change the value's type; quote it to make it a string".to_string(),
-        ),
+        K::Type { kind } => {
+            let expected = type_name(&format!("{kind:?}"));
+            let yaml11_bool = matches!(
+                node.as_str(),
+                Some("yes" | "no" | "on" | "off" | "y" | "n" | "Yes" | "No" | "YES" | "NO")
+            );
+            let help = if expected.contains("true") && yaml11_bool {
+                "YAML 1.2 booleans are `true` and `false`; `yes`, `no`, `on` and `off` are strings".to_string()
+            } else if expected == "a string" {
+                "quote the value to make it a string".to_string()
+            } else {
+                format!("write {expected} here")
+            };
+            value_error(
+                format!("`{path}` must be {expected}, found {}", show(node)),
+                "wrong type",
+                help,
+            )
+        }
         K::Enum { options } => {
             let opts: Vec<String> = options
                 .as_array()
@@ -262,11 +242,7 @@ fn describe(
                 .map(|o| o.to_string().replace('"', "`"))
                 .collect();
             value_error(
-                format!(
-                    "`{path}` is {}, expected one of {}",
-                    show(node),
-                    opts.join(", ")
-                ),
+                format!("`{path}` is {}, expected one of {}", show(node), opts.join(", ")),
                 "not an allowed value",
                 format!("use one of {}", opts.join(", ")),
             )
@@ -282,10 +258,7 @@ fn describe(
             format!("use a value of at most {limit}"),
         ),
         K::Pattern { pattern } => value_error(
-            format!(
-                "`{path}` is {}, which does not match `{pattern}`",
-                show(node)
-            ),
+            format!("`{path}` is {}, which does not match `{pattern}`", show(node)),
             "malformed",
             format!("write a value matching the pattern `{pattern}`"),
         ),
@@ -321,11 +294,7 @@ fn describe(
                 .collect();
             if alternatives.is_empty() && !constants.is_empty() {
                 return vec![value_error(
-                    format!(
-                        "`{path}` is {}, expected one of {}",
-                        show(node),
-                        constants.join(", ")
-                    ),
+                    format!("`{path}` is {}, expected one of {}", show(node), constants.join(", ")),
                     "not an allowed value",
                     format!("use one of {}", constants.join(", ")),
                 )];
@@ -376,10 +345,7 @@ fn type_name(debug: &str) -> String {
 }
 
 /// The known name closest to `name`, when it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(
-    name: &str,
-    known: impl IntoIterator<Item = &'a String>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a String>) -> Option<&'a str> {
     known
         .into_iter()
         .map(|k| (edit_distance(name, k), k))

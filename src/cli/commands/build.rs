@@ -28,12 +28,7 @@ pub fn artifacts(compiled: &Compiled) -> Vec<Artifact> {
         .files()
         .iter()
         .filter(|f| !f.display.starts_with("<builtin>"))
-        .map(|f| {
-            (
-                f.display.clone(),
-                std::fs::read(&f.path).unwrap_or_default(),
-            )
-        })
+        .map(|f| (f.display.clone(), std::fs::read(&f.path).unwrap_or_default()))
         .collect();
     out.push(manifest(&inputs, &out));
     out
@@ -65,12 +60,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         .out
         .unwrap_or_else(|| root.join(&compiled.repo.project.build.out_dir));
     let files = artifacts(&compiled);
-    write_atomically(&out_dir, &files)
-        .map_err(|e| format!("writing {}: {e}", out_dir.display()))?;
-    eprintln!(
-        "strata: wrote {} files to {}",
-        files.len(),
-        out_dir.display()
-    );
+    write_atomically(&out_dir, &files).map_err(|e| format!("writing {}: {e}", out_dir.display()))?;
+    eprintln!("strata: wrote {} files to {}", files.len(), out_dir.display());
     Ok(code)
 }

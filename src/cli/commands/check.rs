@@ -32,12 +32,7 @@ pub fn affected(root: &Path, files: &[PathBuf]) -> Affected {
             .collect();
         let is_yaml = |s: &str| s.ends_with(".yaml") || s.ends_with(".yml");
         let stem = |s: &str| s.rsplit_once('.').map_or(s, |(a, _)| a).to_string();
-        match parts
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
+        match parts.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
             ["strata.toml"] => return Affected::All,
             [name] if is_yaml(name) && stem(name) == "defaults" => return Affected::All,
             ["environments", name] if is_yaml(name) => return Affected::All,
@@ -55,8 +50,7 @@ pub fn affected(root: &Path, files: &[PathBuf]) -> Affected {
 
 /// Runs `strata check`.
 pub fn run(args: CheckArgs) -> Result<u8, String> {
-    let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        args.paths.iter().cloned().partition(|p| p.is_dir());
+    let (dirs, files): (Vec<PathBuf>, Vec<PathBuf>) = args.paths.iter().cloned().partition(|p| p.is_dir());
     if dirs.len() > 1 {
         return Err("give at most one ROOT directory".into());
     }
@@ -101,10 +95,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         },
     )?;
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
-    Ok(exit_code(
-        &compiled.diags,
-        compiled.repo.project.policies.fail_on,
-    ))
+    Ok(exit_code(&compiled.diags, compiled.repo.project.policies.fail_on))
 }
 
 #[cfg(test)]
@@ -124,10 +115,7 @@ mod tests {
             affected(root, &[PathBuf::from("/repo/environments/dev.yaml")]),
             Affected::All
         );
-        assert_eq!(
-            affected(root, &[PathBuf::from("/repo/defaults.yaml")]),
-            Affected::All
-        );
+        assert_eq!(affected(root, &[PathBuf::from("/repo/defaults.yaml")]), Affected::All);
         assert_eq!(
             affected(root, &[PathBuf::from("/repo/README.md")]),
             Affected::Tenants(BTreeSet::new())

@@ -51,10 +51,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
     let items = explain(compiled.sources(), node, path);
     match args.format {
         Format::Human => print!("{}", render(&items)),
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?
-        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?),
     }
     Ok(crate::cli::EXIT_OK)
 }

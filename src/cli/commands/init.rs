@@ -14,10 +14,7 @@ pub const STARTER: &[(&str, &str)] = &[
         "environments/production.yaml",
         include_str!("../starter/environments/production.yaml"),
     ),
-    (
-        "tenants/example.yaml",
-        include_str!("../starter/tenants/example.yaml"),
-    ),
+    ("tenants/example.yaml", include_str!("../starter/tenants/example.yaml")),
     (
         "tenants/example/production.yaml",
         include_str!("../starter/tenants/example/production.yaml"),

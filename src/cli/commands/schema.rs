@@ -15,8 +15,7 @@ pub fn run(args: SchemaArgs) -> Result<u8, String> {
     std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
     for (name, schema) in generate() {
         let path = args.out.join(name);
-        std::fs::write(&path, schema_text(&schema))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, schema_text(&schema)).map_err(|e| format!("{}: {e}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     Ok(crate::cli::EXIT_OK)

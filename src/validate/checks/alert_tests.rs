@@ -29,13 +29,7 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
         .map(|rules| {
             rules
                 .entries()
-                .map(|(key, e)| {
-                    e.value
-                        .get("alert")
-                        .and_then(Node::as_str)
-                        .unwrap_or(key)
-                        .to_string()
-                })
+                .map(|(key, e)| e.value.get("alert").and_then(Node::as_str).unwrap_or(key).to_string())
                 .collect()
         })
         .unwrap_or_default();

@@ -36,9 +36,13 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
         return;
     };
     if !is_valid_cron(text) {
-        let d = Diagnostic::error("STRATA-E024", node.loc, format!("`{}` is not a valid cron schedule", text.escape_debug()))
-            .with_label("not a five-field cron expression")
-            .with_help("write `minute hour day-of-month month day-of-week`, such as `0 2 * * *` for 02:00 daily");
+        let d = Diagnostic::error(
+            "STRATA-E024",
+            node.loc,
+            format!("`{}` is not a valid cron schedule", text.escape_debug()),
+        )
+        .with_label("not a five-field cron expression")
+        .with_help("write `minute hour day-of-month month day-of-week`, such as `0 2 * * *` for 02:00 daily");
         diags.push(note_layers(d, node));
     }
 }
@@ -51,14 +55,7 @@ mod tests {
     fn cron_expressions() {
         assert!(is_valid_cron("0 2 * * *"));
         assert!(is_valid_cron("*/15 0-6 1,15 * MON-FRI"));
-        for bad in [
-            "",
-            "daily",
-            "0 25 * * *",
-            "0 2 * *",
-            "0 0 2 * * *",
-            "61 * * * *",
-        ] {
+        for bad in ["", "daily", "0 25 * * *", "0 2 * *", "0 0 2 * * *", "61 * * * *"] {
             assert!(!is_valid_cron(bad), "{bad}");
         }
     }

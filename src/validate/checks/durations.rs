@@ -76,8 +76,6 @@ fn invalid_duration(key: &str, text: &str, node: &Node) -> Diagnostic {
         format!("`{key}` is `{}`, not a valid duration", text.escape_debug()),
     )
     .with_label("not a Prometheus duration")
-    .with_help(
-        "write integers with units from largest to smallest, such as `30s`, `5m`, `1h30m`, `7d`",
-    );
+    .with_help("write integers with units from largest to smallest, such as `30s`, `5m`, `1h30m`, `7d`");
     note_layers(d, node)
 }

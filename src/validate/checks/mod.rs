@@ -73,9 +73,5 @@ pub(crate) fn note_layers(mut d: Diagnostic, node: &Node) -> Diagnostic {
 
 /// The string value of `node` unless it still holds an unresolved `${...}` reference.
 pub(crate) fn resolved_str(node: &Node) -> Option<&str> {
-    if node.is_unresolved() {
-        None
-    } else {
-        node.as_str()
-    }
+    if node.is_unresolved() { None } else { node.as_str() }
 }

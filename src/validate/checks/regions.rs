@@ -54,12 +54,7 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
     let listed: Vec<String> = ctx
         .platform
         .get("regions")
-        .map(|r| {
-            r.items()
-                .iter()
-                .filter_map(|n| n.as_str().map(String::from))
-                .collect()
-        })
+        .map(|r| r.items().iter().filter_map(|n| n.as_str().map(String::from)).collect())
         .unwrap_or_default();
     let known: Vec<String> = if listed.is_empty() {
         BUILTIN_REGIONS.iter().map(|s| s.to_string()).collect()
@@ -76,8 +71,12 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
     )
     .with_label("not a known region");
     let d = match did_you_mean(region, &known) {
-        Some(s) => d.with_help(format!("did you mean `{s}`? Other regions can be listed in `platform.regions`")),
-        None => d.with_help("use a known region such as `eu-west-1`, or list the platform's regions in `platform.regions`"),
+        Some(s) => d.with_help(format!(
+            "did you mean `{s}`? Other regions can be listed in `platform.regions`"
+        )),
+        None => {
+            d.with_help("use a known region such as `eu-west-1`, or list the platform's regions in `platform.regions`")
+        }
     };
     diags.push(note_layers(d, node));
 }

@@ -32,10 +32,7 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
             Diagnostic::error(
                 "STRATA-E021",
                 crate::diag::Loc::file_start(ctx.file),
-                format!(
-                    "tenant file name `{}` is not a DNS label",
-                    ctx.stem.escape_debug()
-                ),
+                format!("tenant file name `{}` is not a DNS label", ctx.stem.escape_debug()),
             )
             .with_help("rename the file: lowercase letters, digits and `-`, at most 63 characters"),
         );
@@ -55,16 +52,10 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
             Diagnostic::error(
                 "STRATA-E020",
                 node.loc,
-                format!(
-                    "tenant id `{id}` does not match its file name `{}`",
-                    ctx.stem
-                ),
+                format!("tenant id `{id}` does not match its file name `{}`", ctx.stem),
             )
             .with_label("differs from the file stem")
-            .with_help(format!(
-                "set `id: {}` or rename the file to `{id}.yaml`",
-                ctx.stem
-            )),
+            .with_help(format!("set `id: {}` or rename the file to `{id}.yaml`", ctx.stem)),
         );
     }
 }
