@@ -180,6 +180,7 @@ fn compile_tenant(
         },
         &mut diags,
     );
+    drop_shadowed_type_errors(&mut diags);
     for d in &mut diags {
         d.envs = vec![env.to_string()];
     }

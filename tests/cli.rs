@@ -53,7 +53,13 @@ fn every_example_checks_clean() {
     for entry in std::fs::read_dir(&examples).unwrap_or_else(|e| panic!("{e}")) {
         let dir = entry.unwrap_or_else(|e| panic!("{e}")).path();
         let out = strata(&dir, &["check", ".", "--format", "json"]);
-        assert_eq!(out.status.code(), Some(0), "{} must check clean:\n{}", dir.display(), stdout(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{} must check clean:\n{}",
+            dir.display(),
+            stdout(&out)
+        );
         assert_eq!(json(&out)["summary"]["errors"], 0);
         seen += 1;
     }
@@ -67,18 +73,35 @@ fn init_creates_a_repository_that_checks_clean() {
     assert_eq!(created.status.code(), Some(0));
     let out = strata(&dir.path().join("starter"), &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert_eq!(strata(dir.path(), &["init", "starter"]).status.code(), Some(2), "init never overwrites");
+    assert_eq!(
+        strata(dir.path(), &["init", "starter"]).status.code(),
+        Some(2),
+        "init never overwrites"
+    );
 }
 
 #[test]
 fn explain_prints_every_layer_with_file_and_line() {
     let dir = layered_repo();
-    let out = strata(dir.path(), &["explain", "--env", "production", "--tenant", "acme", "autoscaling.max_replicas"]);
+    let out = strata(
+        dir.path(),
+        &[
+            "explain",
+            "--env",
+            "production",
+            "--tenant",
+            "acme",
+            "autoscaling.max_replicas",
+        ],
+    );
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.starts_with("autoscaling.max_replicas = 40\n"), "{text}");
     assert!(text.contains("set in     tenants/acme.yaml:4:17"), "{text}");
-    assert!(text.contains("overrides  20 at environments/production.yaml:5:19"), "{text}");
+    assert!(
+        text.contains("overrides  20 at environments/production.yaml:5:19"),
+        "{text}"
+    );
     assert!(text.contains("overrides  10 at defaults.yaml:3:19"), "{text}");
 }
 
@@ -91,9 +114,20 @@ fn a_schema_error_points_at_the_tenant_and_notes_the_other_layers() {
     assert_eq!(out.status.code(), Some(1));
     let report = json(&out);
     let d = &report["diagnostics"][0];
-    assert_eq!((d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()), (Some("STRATA-E013"), Some("tenants/acme.yaml"), Some(4)));
-    let notes: Vec<&str> = d["notes"].as_array().into_iter().flatten().filter_map(|n| n["file"].as_str()).collect();
-    assert!(notes.starts_with(&["environments/production.yaml", "defaults.yaml"]), "{notes:?}");
+    assert_eq!(
+        (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
+        (Some("STRATA-E013"), Some("tenants/acme.yaml"), Some(4))
+    );
+    let notes: Vec<&str> = d["notes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["file"].as_str())
+        .collect();
+    assert!(
+        notes.starts_with(&["environments/production.yaml", "defaults.yaml"]),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -101,11 +135,19 @@ fn exit_codes_separate_problems_from_usage_errors() {
     let dir = layered_repo();
     assert_eq!(strata(dir.path(), &["check"]).status.code(), Some(0));
     assert_eq!(strata(dir.path(), &["check", "--env", "nope"]).status.code(), Some(2));
-    assert_eq!(strata(dir.path(), &["check", "--tenant", "nope"]).status.code(), Some(2));
+    assert_eq!(
+        strata(dir.path(), &["check", "--tenant", "nope"]).status.code(),
+        Some(2)
+    );
     assert_eq!(strata(dir.path(), &["frobnicate"]).status.code(), Some(2));
     let empty = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(strata(empty.path(), &["check"]).status.code(), Some(2), "no strata.toml is a usage error");
-    std::fs::write(dir.path().join("tenants/acme.yaml"), "id: acme\nregion: mars-1\n").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        strata(empty.path(), &["check"]).status.code(),
+        Some(2),
+        "no strata.toml is a usage error"
+    );
+    std::fs::write(dir.path().join("tenants/acme.yaml"), "id: acme\nregion: mars-1\n")
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(strata(dir.path(), &["check"]).status.code(), Some(1));
 }
 
@@ -118,7 +160,11 @@ fn changed_files_check_only_the_tenants_they_affect() {
     let broken = strata(dir.path(), &["check", "tenants/broken.yaml"]);
     assert_eq!(broken.status.code(), Some(1));
     let env_change = strata(dir.path(), &["check", "environments/dev.yaml"]);
-    assert_eq!(env_change.status.code(), Some(1), "an environment file affects every tenant");
+    assert_eq!(
+        env_change.status.code(),
+        Some(1),
+        "an environment file affects every tenant"
+    );
     std::fs::write(dir.path().join("README.md"), "docs").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(strata(dir.path(), &["check", "README.md"]).status.code(), Some(0));
 }
@@ -126,7 +172,8 @@ fn changed_files_check_only_the_tenants_they_affect() {
 #[test]
 fn colour_only_when_asked_and_never_with_no_color() {
     let dir = layered_repo();
-    std::fs::write(dir.path().join("tenants/acme.yaml"), "id: acme\nregion: mars-1\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("tenants/acme.yaml"), "id: acme\nregion: mars-1\n")
+        .unwrap_or_else(|e| panic!("{e}"));
     let plain = strata(dir.path(), &["check"]);
     assert!(!plain.stdout.contains(&0x1b), "no escape codes off a terminal");
     assert!(stdout(&plain).contains("tenants/acme.yaml:2:9"), "{}", stdout(&plain));
@@ -139,7 +186,12 @@ fn read_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap_or(e.path()).to_path_buf(), std::fs::read(e.path()).unwrap_or_default()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap_or(e.path()).to_path_buf(),
+                std::fs::read(e.path()).unwrap_or_default(),
+            )
+        })
         .collect();
     files.sort();
     files
@@ -149,23 +201,39 @@ fn read_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn build_writes_deterministic_output_and_a_failed_build_keeps_the_last_one() {
     let dir = layered_repo();
     let first = strata(dir.path(), &["build"]);
-    assert_eq!(first.status.code(), Some(0), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let out = dir.path().join("out");
     let tree = read_tree(&out);
     let names: Vec<String> = tree.iter().map(|(p, _)| p.to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["dev/tenants/acme.json", "manifest.json", "production/tenants/acme.json"]);
+    assert_eq!(
+        names,
+        ["dev/tenants/acme.json", "manifest.json", "production/tenants/acme.json"]
+    );
     let acme: serde_json::Value = serde_json::from_slice(&tree[2].1).unwrap_or_default();
     assert_eq!(acme["autoscaling"]["max_replicas"], 40);
     let manifest = String::from_utf8_lossy(&tree[1].1).into_owned();
     let tenant_sha = strata::write::sha256_hex(&tree[2].1);
-    assert!(manifest.contains(&tenant_sha) && manifest.contains("\"tenants/acme.yaml\""), "{manifest}");
+    assert!(
+        manifest.contains(&tenant_sha) && manifest.contains("\"tenants/acme.yaml\""),
+        "{manifest}"
+    );
 
     assert_eq!(strata(dir.path(), &["build"]).status.code(), Some(0));
     assert_eq!(read_tree(&out), tree, "the same inputs give byte-identical output");
 
-    std::fs::write(dir.path().join("tenants/acme.yaml"), "id: acme\nregion: mars-1\n").unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("tenants/acme.yaml"), "id: acme\nregion: mars-1\n")
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(strata(dir.path(), &["build"]).status.code(), Some(1));
-    assert_eq!(read_tree(&out), tree, "a failed build leaves the previous output untouched");
+    assert_eq!(
+        read_tree(&out),
+        tree,
+        "a failed build leaves the previous output untouched"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .into_iter()
         .flatten()
@@ -180,7 +248,10 @@ fn build_refuses_to_replace_a_folder_it_did_not_write() {
     let dir = layered_repo();
     std::fs::create_dir_all(dir.path().join("precious")).unwrap_or_else(|e| panic!("{e}"));
     std::fs::write(dir.path().join("precious/notes.txt"), "keep").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(strata(dir.path(), &["build", "--out", "precious"]).status.code(), Some(2));
+    assert_eq!(
+        strata(dir.path(), &["build", "--out", "precious"]).status.code(),
+        Some(2)
+    );
     assert!(dir.path().join("precious/notes.txt").exists());
 }
 
@@ -188,21 +259,37 @@ fn build_refuses_to_replace_a_folder_it_did_not_write() {
 fn secrets_need_variables_in_build_but_not_in_check_and_never_show() {
     let slack = "  channels:\n    s: {type: slack, webhook_url: \"${STRATA_TEST_HOOK}\", channel: \"#a\"}\n";
     let dir = layered_repo();
-    std::fs::write(dir.path().join("tenants/acme.yaml"), format!("{ACME}alerting:\n{slack}")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        dir.path().join("tenants/acme.yaml"),
+        format!("{ACME}alerting:\n{slack}"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let check = strata(dir.path(), &["check", "--format", "json"]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     assert_eq!(json(&check)["diagnostics"][0]["severity"], "warning");
     let build = strata(dir.path(), &["build"]);
     assert_eq!(build.status.code(), Some(1));
-    assert!(stdout(&build).contains("STRATA-E030") && stdout(&build).contains("tenants/acme.yaml:7"), "{}", stdout(&build));
+    assert!(
+        stdout(&build).contains("STRATA-E030") && stdout(&build).contains("tenants/acme.yaml:7"),
+        "{}",
+        stdout(&build)
+    );
 
     let secret = "https://hooks.slack.com/services/T000/B000/s3cr3t";
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_strata")).args(args).current_dir(dir.path()).env("STRATA_TEST_HOOK", secret).output()
+        Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("STRATA_TEST_HOOK", secret)
+            .output()
     };
     let built = run(&["build"]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(built.status.code(), Some(0));
     let explained = run(&["explain", "--env", "dev", "--tenant", "acme", "alerting"]).unwrap_or_else(|e| panic!("{e}"));
-    let shown = format!("{}{}", stdout(&explained), String::from_utf8_lossy(&std::fs::read(dir.path().join("out/dev/tenants/acme.json")).unwrap_or_default()));
+    let shown = format!(
+        "{}{}",
+        stdout(&explained),
+        String::from_utf8_lossy(&std::fs::read(dir.path().join("out/dev/tenants/acme.json")).unwrap_or_default())
+    );
     assert!(shown.contains("<secret>") && !shown.contains("s3cr3t"), "{shown}");
 }

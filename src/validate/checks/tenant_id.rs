@@ -47,7 +47,7 @@ pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
                 .with_label("not a DNS label")
                 .with_help("use lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters"),
         );
-    } else if id != ctx.stem {
+    } else if id != ctx.stem && is_dns_label(ctx.stem) {
         diags.push(
             Diagnostic::error(
                 "STRATA-E020",
