@@ -58,7 +58,8 @@ fn located_view(sources: &SourceMap, loc: super::Loc, message: String, label: &s
     let file = sources.file(loc.file);
     let message = sanitize(&message);
     let header = format!("{}:{}:{}", sanitize(sources.path(loc.file)), loc.line, loc.col);
-    let (source, labels, message) = match file.filter(|f| !f.text.is_empty()) {
+    let showable = |f: &&super::SourceFile| !f.text.is_empty() && !line_too_long(&f.text, loc.offset as usize);
+    let (source, labels, message) = match file.filter(showable) {
         Some(f) => {
             let span = clamp_span(&f.text, loc.offset as usize, loc.len as usize);
             let label_text = (!label.is_empty()).then(|| sanitize(label));
@@ -77,6 +78,17 @@ fn located_view(sources: &SourceMap, loc: super::Loc, message: String, label: &s
         labels,
         related: Vec::new(),
     }
+}
+
+/// Longest source line shown in a snippet; longer lines (minified or hostile input) would
+/// flood the terminal, so the location is given without the snippet.
+const MAX_SNIPPET_LINE: usize = 400;
+
+fn line_too_long(text: &str, offset: usize) -> bool {
+    let offset = offset.min(text.len());
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    end - start > MAX_SNIPPET_LINE
 }
 
 /// A span inside `text`: a location at the very end points at the last character.
