@@ -19,6 +19,9 @@ pub struct Options<'a> {
     pub selection: Selection,
     /// Looks up environment variables.
     pub lookup: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// Whether to keep the effective tenants (`build`, `explain`); `check` only needs the
+    /// diagnostics, and dropping each tenant once validated keeps memory flat.
+    pub keep_tenants: bool,
 }
 
 /// One effective tenant in one environment.
@@ -185,7 +188,7 @@ fn compile_tenant(
         d.envs = vec![env.to_string()];
     }
     (
-        Some(EffectiveTenant {
+        opts.keep_tenants.then(|| EffectiveTenant {
             env: env.to_string(),
             tenant: tenant.to_string(),
             doc,

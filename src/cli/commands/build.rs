@@ -48,6 +48,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
             mode: Mode::Build,
             selection,
             lookup: &lookup,
+            keep_tenants: true,
         },
     )?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);

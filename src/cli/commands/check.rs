@@ -92,6 +92,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
             mode: Mode::Check,
             selection,
             lookup: &lookup,
+            keep_tenants: false,
         },
     )?;
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);

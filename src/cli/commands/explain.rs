@@ -28,6 +28,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
             mode: Mode::Check,
             selection,
             lookup: &lookup,
+            keep_tenants: true,
         },
     )?;
     let Some(tenant) = compiled
