@@ -3,7 +3,7 @@
 
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd};
-use crate::compile::{Compiled, Options, compile};
+use crate::compile::Compiled;
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use crate::write::{Artifact, manifest, write_atomically};
@@ -41,16 +41,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         envs: (!args.envs.is_empty()).then(|| args.envs.iter().cloned().collect()),
         tenants: None,
     };
-    let lookup = super::process_env;
-    let compiled = compile(
-        &root,
-        &Options {
-            mode: Mode::Build,
-            selection,
-            lookup: &lookup,
-            keep_tenants: true,
-        },
-    )?;
+    let compiled = super::compile_with_process_env(&root, Mode::Build, selection, true)?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
     if code != crate::cli::EXIT_OK {

@@ -2,7 +2,6 @@
 
 use crate::cli::args::CheckArgs;
 use crate::cli::output::{exit_code, find_root, print_diagnostics};
-use crate::compile::{Options, compile};
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use std::collections::BTreeSet;
@@ -85,16 +84,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
             }
         }
     }
-    let lookup = super::process_env;
-    let compiled = compile(
-        &root,
-        &Options {
-            mode: Mode::Check,
-            selection,
-            lookup: &lookup,
-            keep_tenants: false,
-        },
-    )?;
+    let compiled = super::compile_with_process_env(&root, Mode::Check, selection, false)?;
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
     Ok(exit_code(&compiled.diags, compiled.repo.project.policies.fail_on))
 }

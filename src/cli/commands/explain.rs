@@ -2,7 +2,6 @@
 
 use crate::cli::args::{ExplainArgs, Format};
 use crate::cli::output::root_or_cwd;
-use crate::compile::{Options, compile};
 use crate::explain::{explain, find, render};
 use crate::interpolate::Mode;
 use crate::load::Selection;
@@ -21,16 +20,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
         envs: Some([args.env.clone()].into()),
         tenants: Some([args.tenant.clone()].into()),
     };
-    let lookup = super::process_env;
-    let compiled = compile(
-        &root,
-        &Options {
-            mode: Mode::Check,
-            selection,
-            lookup: &lookup,
-            keep_tenants: true,
-        },
-    )?;
+    let compiled = super::compile_with_process_env(&root, Mode::Check, selection, true)?;
     let Some(tenant) = compiled
         .tenants
         .iter()

@@ -6,7 +6,26 @@ pub mod explain;
 pub mod init;
 pub mod schema;
 
-/// Environment variables as the process sees them.
-pub fn process_env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
+use crate::compile::{Compiled, Options, compile};
+use crate::interpolate::Mode;
+use crate::load::Selection;
+use std::path::Path;
+
+/// Compiles `root` with `${...}` references resolved from the process environment.
+pub fn compile_with_process_env(
+    root: &Path,
+    mode: Mode,
+    selection: Selection,
+    keep_tenants: bool,
+) -> Result<Compiled, String> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    compile(
+        root,
+        &Options {
+            mode,
+            selection,
+            lookup: &lookup,
+            keep_tenants,
+        },
+    )
 }
