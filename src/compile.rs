@@ -7,6 +7,7 @@ use crate::load::{Kind, LayerFile, Node, Repo, Selection, load_repo};
 use crate::merge::merge_layers;
 use crate::validate::checks::{TenantCtx, check_platform, check_tenant};
 use crate::validate::schema::{platform_schema, tenant_schema, validate};
+use crate::write::Artifact;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,9 +20,23 @@ pub struct Options<'a> {
     pub selection: Selection,
     /// Looks up environment variables.
     pub lookup: &'a (dyn Fn(&str) -> Option<String> + Sync),
-    /// Whether to keep the effective tenants (`build`, `explain`); `check` only needs the
-    /// diagnostics, and dropping each tenant once validated keeps memory flat.
-    pub keep_tenants: bool,
+    /// What to keep of each effective tenant once validated.
+    pub keep: Keep<'a>,
+}
+
+/// Renders one valid effective tenant into output files.
+pub type Renderer<'a> = &'a (dyn Fn(&EffectiveTenant) -> Vec<Artifact> + Sync);
+
+/// What a run keeps of each effective tenant. `check` keeps nothing and `build` only the
+/// rendered files, so memory stays flat however many tenants there are.
+#[derive(Clone, Copy)]
+pub enum Keep<'a> {
+    /// Only the diagnostics.
+    Nothing,
+    /// The merged documents (`explain`).
+    Tenants,
+    /// The files `render` makes of each tenant without errors (`build`).
+    Artifacts(Renderer<'a>),
 }
 
 /// One effective tenant in one environment.
@@ -44,8 +59,10 @@ pub struct Compiled {
     pub diags: Vec<Diagnostic>,
     /// Effective platform settings per environment.
     pub platforms: BTreeMap<String, Node>,
-    /// Effective tenants, sorted by environment then tenant.
+    /// Effective tenants, sorted by environment then tenant (with [`Keep::Tenants`]).
     pub tenants: Vec<EffectiveTenant>,
+    /// Rendered files (with [`Keep::Artifacts`]).
+    pub artifacts: Vec<Artifact>,
 }
 
 fn empty_map(loc: Loc) -> Node {
@@ -123,13 +140,15 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         .iter()
         .flat_map(|(env, base)| repo.tenants.keys().map(move |t| (env, base, t)))
         .collect();
-    let results: Vec<(Option<EffectiveTenant>, Vec<Diagnostic>)> = jobs
+    let results: Vec<TenantResult> = jobs
         .into_par_iter()
         .map(|(env, base, tenant)| compile_tenant(&repo, &platforms[env], env, base, tenant, opts))
         .collect();
-    let mut tenants = Vec::with_capacity(results.len());
-    for (t, d) in results {
+    let mut tenants = Vec::new();
+    let mut artifacts = Vec::new();
+    for (t, a, d) in results {
         tenants.extend(t);
+        artifacts.extend(a);
         diags.extend(d);
     }
     let diags = normalize(diags, &repo.sources);
@@ -138,6 +157,7 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         diags,
         platforms,
         tenants,
+        artifacts,
     })
 }
 
@@ -154,6 +174,9 @@ fn drop_shadowed_type_errors(diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What one (environment, tenant) job yields.
+type TenantResult = (Option<EffectiveTenant>, Vec<Artifact>, Vec<Diagnostic>);
+
 fn compile_tenant(
     repo: &Repo,
     platform: &Node,
@@ -161,13 +184,13 @@ fn compile_tenant(
     base: &Option<Node>,
     tenant: &str,
     opts: &Options<'_>,
-) -> (Option<EffectiveTenant>, Vec<Diagnostic>) {
+) -> TenantResult {
     let mut diags = Vec::new();
     let Some(files) = repo.tenants.get(tenant) else {
-        return (None, diags);
+        return (None, Vec::new(), diags);
     };
     let Some((file, Some(tenant_node))) = &files.base else {
-        return (None, diags);
+        return (None, Vec::new(), diags);
     };
     let overlay = files.overlays.get(env).and_then(|(_, n)| n.clone());
     let layers = base.iter().cloned().chain([tenant_node.clone()]).chain(overlay);
@@ -187,14 +210,18 @@ fn compile_tenant(
     for d in &mut diags {
         d.envs = vec![env.to_string()];
     }
-    (
-        opts.keep_tenants.then(|| EffectiveTenant {
-            env: env.to_string(),
-            tenant: tenant.to_string(),
-            doc,
-        }),
-        diags,
-    )
+    let valid = !diags.iter().any(|d| d.severity == crate::diag::Severity::Error);
+    let effective = EffectiveTenant {
+        env: env.to_string(),
+        tenant: tenant.to_string(),
+        doc,
+    };
+    match opts.keep {
+        Keep::Nothing => (None, Vec::new(), diags),
+        Keep::Tenants => (Some(effective), Vec::new(), diags),
+        Keep::Artifacts(render) if valid => (None, render(&effective), diags),
+        Keep::Artifacts(_) => (None, Vec::new(), diags),
+    }
 }
 
 /// Convenience for tests and tools: the source map of a compiled run.

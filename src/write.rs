@@ -2,6 +2,7 @@
 //! then swapped in whole (atomically where the file system allows). A failed build never
 //! touches the previous output. `manifest.json` lists every input and output with sha256.
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fs;
 use std::io::{self, Write};
@@ -66,15 +67,19 @@ pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()
     let staging = tempfile::Builder::new()
         .prefix(".strata-staging-")
         .tempdir_in(&parent)?;
-    for artifact in artifacts {
+    let dirs: std::collections::BTreeSet<PathBuf> = artifacts
+        .iter()
+        .filter_map(|a| staging.path().join(&a.path).parent().map(Path::to_path_buf))
+        .collect();
+    for dir in &dirs {
+        fs::create_dir_all(dir)?;
+    }
+    artifacts.par_iter().try_for_each(|artifact| -> io::Result<()> {
         let path = staging.path().join(&artifact.path);
-        if let Some(dir) = path.parent() {
-            fs::create_dir_all(dir)?;
-        }
         let mut file = fs::File::create(&path)?;
         file.write_all(&artifact.bytes)?;
-        file.set_permissions(fs::Permissions::from_mode(0o644))?;
-    }
+        file.set_permissions(fs::Permissions::from_mode(0o644))
+    })?;
     set_dir_modes(staging.path())?;
     let staging = staging.keep();
     swap_in(&staging, out_dir).inspect_err(|_| {

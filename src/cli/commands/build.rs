@@ -3,26 +3,26 @@
 
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd};
-use crate::compile::Compiled;
+use crate::compile::{Compiled, EffectiveTenant, Keep};
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use crate::write::{Artifact, manifest, write_atomically};
 
-/// The artifacts of a clean compile (for now: the effective tenant config per environment).
-pub fn artifacts(compiled: &Compiled) -> Vec<Artifact> {
-    let mut out: Vec<Artifact> = compiled
-        .tenants
-        .iter()
-        .map(|t| {
-            let json = t.doc.to_json(Some("<redacted>"));
-            let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
-            bytes.push(b'\n');
-            Artifact {
-                path: format!("{}/tenants/{}.json", t.env, t.tenant),
-                bytes,
-            }
-        })
-        .collect();
+/// The files of one effective tenant (for now: its effective config, secrets as references).
+pub fn render_tenant(t: &EffectiveTenant) -> Vec<Artifact> {
+    let json = t.doc.to_json(Some("<redacted>"));
+    let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
+    bytes.push(b'\n');
+    vec![Artifact {
+        path: format!("{}/tenants/{}.json", t.env, t.tenant),
+        bytes,
+    }]
+}
+
+/// Every output of a clean compile, sorted by path, followed by the manifest.
+pub fn with_manifest(compiled: &mut Compiled) -> Vec<Artifact> {
+    let mut out = std::mem::take(&mut compiled.artifacts);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     let inputs: Vec<(String, Vec<u8>)> = compiled
         .sources()
         .files()
@@ -41,7 +41,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         envs: (!args.envs.is_empty()).then(|| args.envs.iter().cloned().collect()),
         tenants: None,
     };
-    let compiled = super::compile_with_process_env(&root, Mode::Build, selection, true)?;
+    let mut compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render_tenant))?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
     if code != crate::cli::EXIT_OK {
@@ -51,7 +51,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let out_dir = args
         .out
         .unwrap_or_else(|| root.join(&compiled.repo.project.build.out_dir));
-    let files = artifacts(&compiled);
+    let files = with_manifest(&mut compiled);
     write_atomically(&out_dir, &files).map_err(|e| format!("writing {}: {e}", out_dir.display()))?;
     eprintln!("strata: wrote {} files to {}", files.len(), out_dir.display());
     Ok(code)

@@ -84,7 +84,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
             }
         }
     }
-    let compiled = super::compile_with_process_env(&root, Mode::Check, selection, false)?;
+    let compiled = super::compile_with_process_env(&root, Mode::Check, selection, crate::compile::Keep::Nothing)?;
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
     Ok(exit_code(&compiled.diags, compiled.repo.project.policies.fail_on))
 }

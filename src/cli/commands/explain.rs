@@ -20,7 +20,7 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
         envs: Some([args.env.clone()].into()),
         tenants: Some([args.tenant.clone()].into()),
     };
-    let compiled = super::compile_with_process_env(&root, Mode::Check, selection, true)?;
+    let compiled = super::compile_with_process_env(&root, Mode::Check, selection, crate::compile::Keep::Tenants)?;
     let Some(tenant) = compiled
         .tenants
         .iter()

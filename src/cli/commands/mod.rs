@@ -6,7 +6,7 @@ pub mod explain;
 pub mod init;
 pub mod schema;
 
-use crate::compile::{Compiled, Options, compile};
+use crate::compile::{Compiled, Keep, Options, compile};
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use std::path::Path;
@@ -16,7 +16,7 @@ pub fn compile_with_process_env(
     root: &Path,
     mode: Mode,
     selection: Selection,
-    keep_tenants: bool,
+    keep: Keep<'_>,
 ) -> Result<Compiled, String> {
     let lookup = |name: &str| std::env::var(name).ok();
     compile(
@@ -25,7 +25,7 @@ pub fn compile_with_process_env(
             mode,
             selection,
             lookup: &lookup,
-            keep_tenants,
+            keep,
         },
     )
 }
