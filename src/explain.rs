@@ -39,7 +39,7 @@ fn origin(sources: &SourceMap, loc: Loc, secret: bool) -> Origin {
             .snippet(loc)
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .unwrap_or("<mapping>")
+            .unwrap_or("<collection>")
             .to_string()
     };
     Origin {
@@ -113,6 +113,57 @@ pub fn render(items: &[Explained]) -> String {
                 o.value, o.file, o.line, o.column
             ));
         }
+    }
+    out
+}
+
+/// The layers of one tenant in one environment, lowest first.
+pub fn tenant_layers<'a>(repo: &'a crate::load::Repo, env: &str, tenant: &str) -> Vec<&'a Node> {
+    let env_layer = repo.environments.get(env);
+    let files = repo.tenants.get(tenant);
+    [Some(&repo.builtin), repo.defaults.as_ref(), env_layer]
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l.tenant_defaults.as_ref())
+        .chain(files.and_then(|f| f.base.as_ref()).and_then(|(_, n)| n.as_ref()))
+        .chain(files.and_then(|f| f.overlays.get(env)).and_then(|(_, n)| n.as_ref()))
+        .collect()
+}
+
+/// For a path absent from the effective tenant: every layer that wrote it, lowest first;
+/// `None` as value marks a `null` that removed it.
+pub fn history(sources: &SourceMap, layers: &[&Node], path: &str) -> Vec<(Origin, bool)> {
+    layers
+        .iter()
+        .filter_map(|layer| find(layer, path))
+        .map(|n| {
+            let mut o = origin(sources, n.loc, n.secret);
+            o.value = shorten(&render_value(n));
+            (o, n.kind == Kind::Null)
+        })
+        .collect()
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        return text.to_string();
+    }
+    format!("{}…", text.chars().take(79).collect::<String>())
+}
+
+/// Human rendering of [`history`].
+pub fn render_history(path: &str, history: &[(Origin, bool)]) -> String {
+    let mut out = String::new();
+    for (o, removed) in history.iter().rev() {
+        let what = if *removed {
+            "removed by `null`".to_string()
+        } else {
+            format!("set to {}", o.value)
+        };
+        if out.is_empty() {
+            out.push_str(&format!("{path} is not set\n"));
+        }
+        out.push_str(&format!("    {what} at {}:{}:{}\n", o.file, o.line, o.column));
     }
     out
 }

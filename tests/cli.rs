@@ -293,3 +293,18 @@ fn secrets_need_variables_in_build_but_not_in_check_and_never_show() {
     );
     assert!(shown.contains("<secret>") && !shown.contains("s3cr3t"), "{shown}");
 }
+
+#[test]
+fn explain_tells_where_a_removed_value_was_set_and_removed() {
+    let dir = layered_repo();
+    std::fs::create_dir_all(dir.path().join("tenants/acme")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("tenants/acme/dev.yaml"), "region: null\n").unwrap_or_else(|e| panic!("{e}"));
+    let out = strata(dir.path(), &["explain", "--env", "dev", "--tenant", "acme", "region"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stdout(&out),
+        "region is not set\n    removed by `null` at tenants/acme/dev.yaml:1:9\n    set to \"eu-west-1\" at tenants/acme.yaml:2:9\n"
+    );
+    let unknown = strata(dir.path(), &["explain", "--env", "dev", "--tenant", "acme", "nowhere"]);
+    assert_eq!(unknown.status.code(), Some(2), "a path no layer sets is a usage error");
+}

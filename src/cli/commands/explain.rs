@@ -2,7 +2,7 @@
 
 use crate::cli::args::{ExplainArgs, Format};
 use crate::cli::output::root_or_cwd;
-use crate::explain::{explain, find, render};
+use crate::explain::{explain, find, history, render, render_history, tenant_layers};
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use std::path::Path;
@@ -33,11 +33,16 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
         return Ok(crate::cli::EXIT_PROBLEMS);
     };
     let Some(node) = find(&tenant.doc, path) else {
-        eprintln!(
-            "strata: `{path}` is not set in any layer of tenant `{}` in `{}`",
-            args.tenant, args.env
-        );
-        return Ok(crate::cli::EXIT_PROBLEMS);
+        let layers = tenant_layers(&compiled.repo, &args.env, &args.tenant);
+        let history = history(compiled.sources(), &layers, path);
+        if history.is_empty() {
+            return Err(format!(
+                "`{path}` is not set in any layer of tenant `{}` in `{}`",
+                args.tenant, args.env
+            ));
+        }
+        print!("{}", render_history(path, &history));
+        return Ok(crate::cli::EXIT_OK);
     };
     let items = explain(compiled.sources(), node, path);
     match args.format {
