@@ -145,7 +145,8 @@ pub fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> S
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
-        .without_primary_span_start();
+        .without_primary_span_start()
+        .with_show_related_as_nested(true);
     let mut out = String::new();
     for d in diags {
         let view = view_of(d, sources);
