@@ -4,7 +4,7 @@
     python3 scripts/gen_fleet.py OUT_DIR --tenants N [--seed S] [--force]
 
 Writes strata.toml, defaults.yaml, environments/{dev,staging,production}.yaml,
-tenants/t0000.yaml ... and, for about 10% of the tenants, a layer-4 overlay
+tenants/t0000.yaml ... and, for a tenth of the tenants, a layer-4 overlay
 tenants/<id>/production.yaml. The repository is meant to check clean: every secret is given
 as a *_file path, every duration uses Prometheus syntax, every PromQL expression parses and
 names no other tenant, every routed channel exists, and compliance frameworks are only
@@ -297,6 +297,8 @@ def tenant_doc(tid: str, rng: random.Random) -> tuple[str, dict]:
         locale = rng.choice(LOCALES)
 
     api_c, sto_c, cpu_c, mem_c, min_r, max_r = TIER_SHAPE[tier]
+    cpu = rng.choice(cpu_c)
+    mem = rng.choice(mem_c)
     min_replicas = rng.randint(*min_r)
     max_replicas = rng.randint(*max_r)
     if max_replicas < min_replicas:
@@ -330,11 +332,8 @@ def tenant_doc(tid: str, rng: random.Random) -> tuple[str, dict]:
         lines.append(f"compliance: {flow_list(compliance)}")
     lines += [
         f"features: {flow_list(features)}",
-        "quotas:",
-        f"  api_requests_per_hour: {rng.choice(api_c)}",
-        f"  storage_gb: {rng.choice(sto_c)}",
-        f"  cpu_cores: {rng.choice(cpu_c)}",
-        f"  memory_gb: {rng.choice(mem_c)}",
+        f"quotas: {{api_requests_per_hour: {rng.choice(api_c)}, storage_gb: {rng.choice(sto_c)}, "
+        f"cpu_cores: {cpu}, memory_gb: {mem}}}",
         "autoscaling:",
         f"  enabled: {'true' if tier != 'free' else 'false'}",
         f"  strategy: {strategy}",
@@ -363,11 +362,8 @@ def tenant_doc(tid: str, rng: random.Random) -> tuple[str, dict]:
         f"      labels: {{team: {team}}}",
         "alerting:",
         "  channels:",
-        "    team-slack:",
-        "      type: slack",
-        f"      webhook_url_file: /etc/alertmanager/secrets/{tid}/slack-webhook",
-        f'      channel: "#{tid}-alerts"',
-        "      send_resolved: true",
+        f"    team-slack: {{type: slack, webhook_url_file: /etc/alertmanager/secrets/{tid}/slack-webhook, "
+        f'channel: "#{tid}-alerts", send_resolved: true}}',
         f"    oncall-email: {{type: email, to: oncall@{tid}.example.com}}",
         f'    pager: {{type: webhook, url: "https://hooks.{tid}.example.com/alertmanager"}}',
     ]
@@ -421,7 +417,8 @@ def tenant_doc(tid: str, rng: random.Random) -> tuple[str, dict]:
         "    window: 30d",
         f"    latency: {{metric: http_request_duration_seconds, threshold: {latency_ms}ms}}",
         "security:",
-        f"  encryption: {rng.choice(('AES-256-GCM', 'AES-256-GCM', 'ChaCha20-Poly1305'))}",
+        # Tenants under a compliance framework stay on AES-256-GCM, the common auditors' choice.
+        f"  encryption: {'AES-256-GCM' if compliance else rng.choice(('AES-256-GCM', 'ChaCha20-Poly1305'))}",
     ]
     if tier != "free":
         # Free tenants take isolation from the environment (shared in dev, strict elsewhere).
@@ -440,7 +437,7 @@ def tenant_doc(tid: str, rng: random.Random) -> tuple[str, dict]:
         '  schedule: "0 2 * * *"',
         f"  retention_days: {backup_days}",
     ]
-    facts = {"min": min_replicas, "max": max_replicas, "tier": tier}
+    facts = {"min": min_replicas, "max": max_replicas, "cpu": cpu, "mem": mem}
     return "\n".join(lines) + "\n", facts
 
 
@@ -455,8 +452,8 @@ def overlay_doc(tid: str, facts: dict, rng: random.Random) -> str:
         f"  min_replicas: {new_min}\n"
         f"  max_replicas: {new_max}\n"
         "quotas:\n"
-        f"  cpu_cores: {rng.choice((16, 32, 64))}\n"
-        f"  memory_gb: {rng.choice((64, 128))}\n"
+        f"  cpu_cores: {facts['cpu'] * 2}\n"
+        f"  memory_gb: {facts['mem'] * 2}\n"
         "alerting:\n"
         "  routing:\n"
         "    repeat_interval: 1h\n"
@@ -496,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
         write(os.path.join(out, "environments", f"{env}.yaml"), ENV_YAML[env])
 
     width = max(4, len(str(max(args.tenants - 1, 0))))
+    # Exactly a tenth of the tenants get a production overlay (layer 4).
+    with_overlay = set(random.Random(f"{args.seed}:overlays").sample(range(args.tenants), args.tenants // 10))
     overlays = 0
     for n in range(args.tenants):
         tid = f"t{n:0{width}d}"
@@ -503,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
         rng = random.Random(f"{args.seed}:{tid}")
         text, facts = tenant_doc(tid, rng)
         write(os.path.join(out, "tenants", f"{tid}.yaml"), text)
-        if rng.random() < 0.10:
+        if n in with_overlay:
             d = os.path.join(out, "tenants", tid)
             os.makedirs(d, exist_ok=True)
             write(os.path.join(d, "production.yaml"), overlay_doc(tid, facts, rng))
