@@ -22,6 +22,9 @@ impl<'a> LineIndex<'a> {
             return self.text.len();
         };
         let rest = &self.text[start..];
+        if rest.as_bytes().get(..col).is_some_and(<[u8]>::is_ascii) {
+            return start + col;
+        }
         rest.char_indices().nth(col).map_or(self.text.len(), |(i, _)| start + i)
     }
 

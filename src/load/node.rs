@@ -29,7 +29,7 @@ pub struct Entry {
 }
 
 /// A mapping from string keys to entries, in source order.
-pub type Map = IndexMap<String, Entry>;
+pub type Map = IndexMap<String, Entry, rustc_hash::FxBuildHasher>;
 
 /// The kinds of value YAML can express (with the strict core schema).
 #[derive(Debug, Clone, PartialEq)]

@@ -59,7 +59,7 @@ pub fn parse_yaml(text: &str, file: FileId) -> (Option<Node>, Vec<Diagnostic>) {
     let mut b = Builder {
         lines: LineIndex::new(text),
         stack: Vec::new(),
-        anchors: HashMap::new(),
+        anchors: HashMap::default(),
         nodes: 0,
         root: None,
         documents: 0,
@@ -118,7 +118,7 @@ impl Builder<'_> {
                 anchor,
             })?,
             Event::MappingStart(anchor, _) => self.open(Frame::Map {
-                map: Map::new(),
+                map: Map::default(),
                 loc: Loc { len: 0, ..loc },
                 anchor,
                 key: None,

@@ -44,7 +44,7 @@ fn to_node(t: &Tree, layer: u32, line: &mut u32) -> Node {
         Tree::Scalar(v) => Kind::Int(*v),
         Tree::List(items) => Kind::Seq(items.iter().map(|v| Node::new(Kind::Int(*v), here)).collect()),
         Tree::Map(entries) => {
-            let mut map = Map::new();
+            let mut map = Map::default();
             for (k, v) in entries {
                 let value = to_node(v, layer, line);
                 map.insert(
@@ -122,7 +122,7 @@ proptest! {
     #[test]
     fn null_removes_a_key(base in tree(2), key in "[msl][0-1]") {
         let mut nodes = layered(&[base]);
-        let mut removal = Map::new();
+        let mut removal = Map::default();
         removal.insert(key.clone(), Entry { key_loc: loc(9, 1), value: Node::new(Kind::Null, loc(9, 1)) });
         nodes.push(Node::new(Kind::Map(removal), loc(9, 1)));
         let merged = fold(nodes);

@@ -15,8 +15,26 @@ use super::{TenantCtx, note_layers, resolved_str};
 use crate::diag::Diagnostic;
 use croner::parser::{CronParser, Seconds, Year};
 
-/// Whether `text` is a valid five-field cron expression.
+/// Whether `text` is a valid five-field cron expression. Tenants share a handful of
+/// schedules, so answers are remembered per thread.
 pub fn is_valid_cron(text: &str) -> bool {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, bool>> = Default::default();
+    }
+    if let Some(known) = SEEN.with(|seen| seen.borrow().get(text).copied()) {
+        return known;
+    }
+    let valid = parse_cron(text);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() < 4096 {
+            seen.insert(text.to_string(), valid);
+        }
+    });
+    valid
+}
+
+fn parse_cron(text: &str) -> bool {
     if text.split_whitespace().count() != 5 {
         return false;
     }
