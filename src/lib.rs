@@ -14,5 +14,6 @@ pub mod load;
 pub mod merge;
 pub mod model;
 pub mod project;
+pub mod render;
 pub mod validate;
 pub mod write;

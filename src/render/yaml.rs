@@ -1,0 +1,196 @@
+//! A YAML emitter for generated artifacts. Structure comes from data, never from text
+//! templates, so a hostile string (quotes, newlines, `{{`, `: `, `- `) always stays one
+//! string: anything that is not a plainly safe word is written double-quoted with escapes.
+//! The output reads the same under YAML 1.1 (Go's yaml.v2, used by Prometheus and
+//! Alertmanager) and YAML 1.2.
+
+use serde_json::Value;
+
+/// Renders `value` as a block-style YAML document, ending with a newline.
+pub fn to_yaml(value: &Value) -> String {
+    let mut out = String::new();
+    match value {
+        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0),
+        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0),
+        scalar => {
+            out.push_str(&scalar_text(scalar));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn indent(out: &mut String, level: usize) {
+    out.extend(std::iter::repeat_n(' ', level));
+}
+
+fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, level: usize) {
+    for (key, value) in map {
+        indent(out, level);
+        out.push_str(&string_text(key));
+        out.push(':');
+        write_value_after_key(out, value, level);
+    }
+}
+
+fn write_value_after_key(out: &mut String, value: &Value, level: usize) {
+    match value {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            write_map(out, m, level + 2);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('\n');
+            write_seq(out, items, level);
+        }
+        scalar => {
+            out.push(' ');
+            out.push_str(&scalar_text(scalar));
+            out.push('\n');
+        }
+    }
+}
+
+fn write_seq(out: &mut String, items: &[Value], level: usize) {
+    for item in items {
+        indent(out, level);
+        out.push_str("- ");
+        match item {
+            Value::Object(m) if !m.is_empty() => {
+                let mut first = true;
+                for (key, value) in m {
+                    if !first {
+                        indent(out, level + 2);
+                    }
+                    first = false;
+                    out.push_str(&string_text(key));
+                    out.push(':');
+                    write_value_after_key(out, value, level + 2);
+                }
+            }
+            Value::Array(inner) if !inner.is_empty() => {
+                out.push('\n');
+                write_seq(out, inner, level + 2);
+            }
+            scalar => {
+                out.push_str(&scalar_text(scalar));
+                out.push('\n');
+            }
+        }
+    }
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => string_text(s),
+        Value::Array(_) => "[]".to_string(),
+        Value::Object(_) => "{}".to_string(),
+    }
+}
+
+/// Words YAML 1.1 or 1.2 would read as something other than a string.
+const RESERVED: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on",
+    "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~",
+];
+
+/// Whether `s` can be written unquoted and still read back as the same string.
+fn is_plain_safe(s: &str) -> bool {
+    let Some(first) = s.chars().next() else { return false };
+    let word_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c));
+    let starts_well = first.is_ascii_alphabetic() || first == '_' || first == '/' || is_duration(s);
+    word_chars && starts_well && !RESERVED.contains(&s) && !s.ends_with('.')
+}
+
+/// Durations such as `30s` or `1h30m` read as strings in every YAML version.
+fn is_duration(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric()) && crate::duration::parse_duration(s).is_some() && s != "0"
+}
+
+/// `s` as a YAML scalar: plain when safe, else double-quoted with escapes.
+pub fn string_text(s: &str) -> String {
+    if is_plain_safe(s) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::FileId;
+    use crate::load::parse_yaml;
+    use serde_json::json;
+
+    fn round_trip(value: &Value) -> Value {
+        let text = to_yaml(value);
+        let (node, diags) = parse_yaml(&text, FileId(0));
+        assert!(diags.is_empty(), "{text}\n{diags:?}");
+        node.map(|n| n.to_json(None)).unwrap_or_default()
+    }
+
+    #[test]
+    fn hostile_strings_stay_strings() {
+        let hostile = [
+            "a: b",
+            "- item",
+            "{{ $labels.instance }}",
+            "\"quoted\"",
+            "line\nbreak\n- alert: Injected",
+            "yes",
+            "no",
+            "010",
+            "1e3",
+            "",
+            " lead",
+            "#comment",
+            "&anchor",
+            "*alias",
+            "!tag",
+            "%",
+            "@",
+            "`",
+            "x\u{2028}y",
+            "tab\t",
+            "null",
+            "~",
+            "ü",
+            "${VAR}",
+            "key: value\nother: 1",
+        ];
+        for s in hostile {
+            let v = json!({ s: s, "list": [s, {s: [s]}] });
+            assert_eq!(round_trip(&v), v, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn block_layout() {
+        let v = json!({"groups": [{"name": "acme", "rules": [{"alert": "High", "for": "5m", "labels": {}}]}], "ratio": 1.5});
+        let text = to_yaml(&v);
+        assert_eq!(
+            text,
+            "groups:\n- name: acme\n  rules:\n  - alert: High\n    for: 5m\n    labels: {}\nratio: 1.5\n"
+        );
+        assert_eq!(round_trip(&v), v);
+    }
+}
