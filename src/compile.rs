@@ -5,7 +5,10 @@ use crate::diag::{Diagnostic, Loc, SourceMap, normalize};
 use crate::interpolate::{Mode, interpolate};
 use crate::load::{Kind, LayerFile, Node, Repo, Selection, load_repo};
 use crate::merge::merge_layers;
+use crate::model::Platform;
+use crate::render::{EnvContext, TenantModel};
 use crate::validate::checks::{TenantCtx, check_platform, check_tenant};
+use crate::validate::promql::check_and_confine;
 use crate::validate::schema::{platform_schema, tenant_schema, validate};
 use crate::write::Artifact;
 use rayon::prelude::*;
@@ -24,8 +27,9 @@ pub struct Options<'a> {
     pub keep: Keep<'a>,
 }
 
-/// Renders one valid effective tenant into output files.
-pub type Renderer<'a> = &'a (dyn Fn(&EffectiveTenant) -> Vec<Artifact> + Sync);
+/// Renders one valid effective tenant into its own files, and returns its typed model for
+/// the files rendered per environment.
+pub type Renderer<'a> = &'a (dyn Fn(&EnvContext<'_>, &EffectiveTenant) -> Option<(Vec<Artifact>, TenantModel)> + Sync);
 
 /// What a run keeps of each effective tenant. `check` keeps nothing and `build` only the
 /// rendered files, so memory stays flat however many tenants there are.
@@ -63,6 +67,10 @@ pub struct Compiled {
     pub tenants: Vec<EffectiveTenant>,
     /// Rendered files (with [`Keep::Artifacts`]).
     pub artifacts: Vec<Artifact>,
+    /// Typed valid tenants per environment (with [`Keep::Artifacts`]).
+    pub models: BTreeMap<String, Vec<TenantModel>>,
+    /// Typed platform settings per environment, where they are valid.
+    pub typed_platforms: BTreeMap<String, Platform>,
 }
 
 fn empty_map(loc: Loc) -> Node {
@@ -109,6 +117,7 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         .collect();
 
     let mut platforms = BTreeMap::new();
+    let mut typed_platforms = BTreeMap::new();
     let mut bases = Vec::new();
     for (env, layer) in &envs {
         let mut env_diags = Vec::new();
@@ -126,6 +135,11 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         );
         check_platform(&platform, &mut env_diags);
         drop_shadowed_type_errors(&mut env_diags);
+        if !env_diags.iter().any(|d| d.severity == crate::diag::Severity::Error)
+            && let Ok(typed) = serde_json::from_value::<Platform>(platform.to_json(None))
+        {
+            typed_platforms.insert((*env).clone(), typed);
+        }
         let defaults_layers = stack.iter().flatten().filter_map(|l| l.tenant_defaults.clone());
         let base = merge_layers(defaults_layers, &mut env_diags);
         for d in &mut env_diags {
@@ -142,13 +156,24 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         .collect();
     let results: Vec<TenantResult> = jobs
         .into_par_iter()
-        .map(|(env, base, tenant)| compile_tenant(&repo, &platforms[env], env, base, tenant, opts))
+        .map(|(env, base, tenant)| {
+            let ctx = typed_platforms.get(env).map(|platform| EnvContext {
+                env,
+                project: &repo.project,
+                platform,
+            });
+            compile_tenant(&repo, &platforms[env], ctx.as_ref(), env, base, tenant, opts)
+        })
         .collect();
     let mut tenants = Vec::new();
     let mut artifacts = Vec::new();
-    for (t, a, d) in results {
+    let mut models: BTreeMap<String, Vec<TenantModel>> = BTreeMap::new();
+    for (t, rendered, d) in results {
         tenants.extend(t);
-        artifacts.extend(a);
+        if let Some((env, files, model)) = rendered {
+            artifacts.extend(files);
+            models.entry(env).or_default().push(model);
+        }
         diags.extend(d);
     }
     let diags = normalize(diags, &repo.sources);
@@ -158,6 +183,8 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         platforms,
         tenants,
         artifacts,
+        models,
+        typed_platforms,
     })
 }
 
@@ -174,12 +201,18 @@ fn drop_shadowed_type_errors(diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// What one (environment, tenant) job yields.
-type TenantResult = (Option<EffectiveTenant>, Vec<Artifact>, Vec<Diagnostic>);
+/// What one (environment, tenant) job yields: the kept document, the rendered files with
+/// the typed model, and the diagnostics.
+type TenantResult = (
+    Option<EffectiveTenant>,
+    Option<(String, Vec<Artifact>, TenantModel)>,
+    Vec<Diagnostic>,
+);
 
 fn compile_tenant(
     repo: &Repo,
     platform: &Node,
+    ctx: Option<&EnvContext<'_>>,
     env: &str,
     base: &Option<Node>,
     tenant: &str,
@@ -187,10 +220,10 @@ fn compile_tenant(
 ) -> TenantResult {
     let mut diags = Vec::new();
     let Some(files) = repo.tenants.get(tenant) else {
-        return (None, Vec::new(), diags);
+        return (None, None, diags);
     };
     let Some((file, Some(tenant_node))) = &files.base else {
-        return (None, Vec::new(), diags);
+        return (None, None, diags);
     };
     let overlay = files.overlays.get(env).and_then(|(_, n)| n.clone());
     let layers = base.iter().cloned().chain([tenant_node.clone()]).chain(overlay);
@@ -207,6 +240,8 @@ fn compile_tenant(
         &mut diags,
     );
     drop_shadowed_type_errors(&mut diags);
+    let label = &repo.project.project.tenant_label;
+    check_and_confine(&mut doc, label, tenant, &repo.sources, &mut diags);
     for d in &mut diags {
         d.envs = vec![env.to_string()];
     }
@@ -217,10 +252,16 @@ fn compile_tenant(
         doc,
     };
     match opts.keep {
-        Keep::Nothing => (None, Vec::new(), diags),
-        Keep::Tenants => (Some(effective), Vec::new(), diags),
-        Keep::Artifacts(render) if valid => (None, render(&effective), diags),
-        Keep::Artifacts(_) => (None, Vec::new(), diags),
+        Keep::Nothing => (None, None, diags),
+        Keep::Tenants => (Some(effective), None, diags),
+        Keep::Artifacts(render) => {
+            let rendered = ctx.filter(|_| valid).and_then(|ctx| render(ctx, &effective));
+            (
+                None,
+                rendered.map(|(files, model)| (env.to_string(), files, model)),
+                diags,
+            )
+        }
     }
 }
 

@@ -229,7 +229,11 @@ pub struct AlertExpectation {
     /// Whether the alert fires (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firing: Option<bool>,
-    /// Labels the firing alert must carry.
+    /// Labels the firing alert carries from its expression (the rule's own labels,
+    /// severity and tenant are added).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub labels: IndexMap<String, String>,
+    /// Annotations as promtool expands them (needed for annotations with templates).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub annotations: IndexMap<String, String>,
 }

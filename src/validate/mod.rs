@@ -1,4 +1,5 @@
 //! Validation of merged documents: JSON Schema first, then the semantic checks.
 
 pub mod checks;
+pub mod promql;
 pub mod schema;

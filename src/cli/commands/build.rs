@@ -3,25 +3,24 @@
 
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd};
-use crate::compile::{Compiled, EffectiveTenant, Keep};
+use crate::compile::{Compiled, Keep};
 use crate::interpolate::Mode;
 use crate::load::Selection;
+use crate::render::{EnvContext, render_env};
 use crate::write::{Artifact, manifest, write_atomically};
-
-/// The files of one effective tenant (for now: its effective config, secrets as references).
-pub fn render_tenant(t: &EffectiveTenant) -> Vec<Artifact> {
-    let json = t.doc.to_json(Some("<redacted>"));
-    let mut bytes = serde_json::to_vec_pretty(&json).unwrap_or_default();
-    bytes.push(b'\n');
-    vec![Artifact {
-        path: format!("{}/tenants/{}.json", t.env, t.tenant),
-        bytes,
-    }]
-}
 
 /// Every output of a clean compile, sorted by path, followed by the manifest.
 pub fn with_manifest(compiled: &mut Compiled) -> Vec<Artifact> {
     let mut out = std::mem::take(&mut compiled.artifacts);
+    for (env, platform) in &compiled.typed_platforms {
+        let ctx = EnvContext {
+            env,
+            project: &compiled.repo.project,
+            platform,
+        };
+        let tenants = compiled.models.get(env).map_or(&[][..], Vec::as_slice);
+        out.extend(render_env(&ctx, tenants));
+    }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     let inputs: Vec<(String, Vec<u8>)> = compiled
         .sources()
@@ -41,7 +40,12 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         envs: (!args.envs.is_empty()).then(|| args.envs.iter().cloned().collect()),
         tenants: None,
     };
-    let mut compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render_tenant))?;
+    let mut compiled = super::compile_with_process_env(
+        &root,
+        Mode::Build,
+        selection,
+        Keep::Artifacts(&crate::render::render_tenant),
+    )?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
     if code != crate::cli::EXIT_OK {

@@ -1,0 +1,284 @@
+//! PromQL (SPEC sections 3 and 4): every rule expression is parsed, and every vector and
+//! matrix selector in it is confined to its tenant: `<tenant_label>="<id>"` is added where
+//! missing, and a matcher on that label that names or could match another tenant
+//! (`!=`, `=~`, `!~`, another id) is refused. The rewritten expression replaces the value,
+//! so everything rendered from the document carries it.
+
+use crate::diag::{Diagnostic, Loc, SourceMap};
+use crate::load::{Kind, Node};
+use promql_parser::label::{MatchOp, Matcher, Matchers};
+use promql_parser::parser::{Expr, VectorSelector};
+use promql_parser::util::visitor::{ExprVisitorMut, walk_expr_mut};
+
+/// Why an expression cannot be confined.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PromqlError {
+    /// Not valid PromQL; `at` is the byte offset of the problem when it is known.
+    Syntax { message: String, at: Option<usize> },
+    /// A matcher on the tenant label that is not `="<this tenant>"`.
+    ForeignMatcher { matcher: String },
+}
+
+struct Confine<'a> {
+    label: &'a str,
+    tenant: &'a str,
+}
+
+impl Confine<'_> {
+    fn check_group(&self, group: &mut Vec<Matcher>) -> Result<(), PromqlError> {
+        let mut has_own = false;
+        for m in group.iter() {
+            if m.name != self.label {
+                continue;
+            }
+            match &m.op {
+                MatchOp::Equal if m.value == self.tenant => has_own = true,
+                _ => return Err(PromqlError::ForeignMatcher { matcher: m.to_string() }),
+            }
+        }
+        if !has_own {
+            group.push(Matcher::new(MatchOp::Equal, self.label, self.tenant));
+        }
+        Ok(())
+    }
+
+    fn confine(&self, vs: &mut VectorSelector) -> Result<(), PromqlError> {
+        let Matchers { matchers, or_matchers } = &mut vs.matchers;
+        if or_matchers.is_empty() {
+            return self.check_group(matchers);
+        }
+        for group in or_matchers.iter_mut() {
+            self.check_group(group)?;
+        }
+        Ok(())
+    }
+}
+
+impl ExprVisitorMut for Confine<'_> {
+    type Error = PromqlError;
+
+    fn pre_visit(&mut self, expr: &mut Expr) -> Result<bool, PromqlError> {
+        match expr {
+            Expr::VectorSelector(vs) => self.confine(vs)?,
+            Expr::MatrixSelector(ms) => self.confine(&mut ms.vs)?,
+            _ => {}
+        }
+        Ok(true)
+    }
+}
+
+/// Parses `expr` and confines every selector to `tenant` on `label`.
+pub fn confine(expr: &str, label: &str, tenant: &str) -> Result<String, PromqlError> {
+    let mut ast = promql_parser::parser::parse(expr).map_err(|message| PromqlError::Syntax {
+        at: unbalanced_at(expr),
+        message,
+    })?;
+    walk_expr_mut(&mut Confine { label, tenant }, &mut ast)?;
+    Ok(ast.to_string())
+}
+
+/// Byte offset of an unclosed or unmatched bracket, outside string literals.
+fn unbalanced_at(expr: &str) -> Option<usize> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in expr.char_indices() {
+        if let Some(q) = quote {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if c == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => stack.push((c, i)),
+            ')' | ']' | '}' => {
+                let want = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                match stack.pop() {
+                    Some((open, _)) if open == want => {}
+                    _ => return Some(i),
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.last().map(|(_, i)| *i)
+}
+
+/// Byte offset of the first matcher on `label` in `expr`, for pointing at it.
+fn matcher_at(expr: &str, label: &str) -> Option<usize> {
+    expr.match_indices(label).map(|(i, _)| i).find(|&i| {
+        let before = expr[..i].chars().next_back();
+        let after = expr[i + label.len()..].trim_start();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && ["=", "!=", "=~", "!~"].iter().any(|op| after.starts_with(op))
+    })
+}
+
+/// The location of byte `offset` inside the string value at `loc`, when the value is
+/// written on one line (plain or quoted without escapes before it); else the value itself.
+pub fn loc_inside(sources: &SourceMap, loc: Loc, text: &str, offset: usize) -> Loc {
+    let Some(snippet) = sources.snippet(loc) else {
+        return loc;
+    };
+    let shift = if snippet.starts_with(text) {
+        0
+    } else if (snippet.starts_with('"') || snippet.starts_with('\''))
+        && snippet[1..].starts_with(&text[..offset.min(text.len())])
+    {
+        1
+    } else {
+        return loc;
+    };
+    let prefix = &text[..offset.min(text.len())];
+    if prefix.contains('\n') {
+        return loc;
+    }
+    Loc {
+        col: loc.col + u32::try_from(prefix.chars().count() + shift).unwrap_or(0),
+        offset: loc.offset + u32::try_from(prefix.len() + shift).unwrap_or(0),
+        len: 1,
+        ..loc
+    }
+}
+
+/// The expressions of a tenant document: (path for messages, path of keys).
+fn expression_paths(doc: &Node) -> Vec<(String, [String; 3])> {
+    let mut out = Vec::new();
+    for (section, list) in [("alerting", "rules"), ("monitoring", "recording_rules")] {
+        if let Some(rules) = doc.at(&[section, list]) {
+            for (key, _) in rules.entries() {
+                out.push((
+                    format!("{section}.{list}.{key}.expr"),
+                    [section.to_string(), list.to_string(), key.clone()],
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn expr_node_mut<'a>(doc: &'a mut Node, path: &[String; 3]) -> Option<&'a mut Node> {
+    let mut node = doc;
+    for key in path.iter().map(String::as_str).chain(["expr"]) {
+        node = match &mut node.kind {
+            Kind::Map(m) => &mut m.get_mut(key)?.value,
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// Parses and confines every rule expression of `doc` in place, reporting problems.
+pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    for (display, path) in expression_paths(doc) {
+        let Some(node) = expr_node_mut(doc, &path) else {
+            continue;
+        };
+        if node.is_unresolved() {
+            continue;
+        }
+        let Some(text) = node.as_str().map(String::from) else {
+            continue;
+        };
+        match confine(&text, label, tenant) {
+            Ok(confined) => {
+                if confined != text {
+                    node.raw.get_or_insert_with(|| text.clone().into_boxed_str());
+                    node.kind = Kind::Str(confined);
+                }
+            }
+            Err(PromqlError::Syntax { message, at }) => {
+                let loc = at.map_or(node.loc, |at| loc_inside(sources, node.loc, &text, at));
+                diags.push(
+                    Diagnostic::error(
+                        "STRATA-E050",
+                        loc,
+                        format!("`{display}` is not valid PromQL: {message}"),
+                    )
+                    .with_label("PromQL syntax error")
+                    .with_help("check the expression with `promtool query instant` or the Prometheus UI"),
+                );
+            }
+            Err(PromqlError::ForeignMatcher { matcher }) => {
+                let loc = matcher_at(&text, label).map_or(node.loc, |at| loc_inside(sources, node.loc, &text, at));
+                diags.push(
+                    Diagnostic::error(
+                        "STRATA-E051",
+                        loc,
+                        format!(
+                            "`{display}` selects outside tenant `{tenant}`: `{}`",
+                            matcher.escape_debug()
+                        ),
+                    )
+                    .with_label(format!("`{label}` matcher that is not `{label}=\"{tenant}\"`"))
+                    .with_help(format!(
+                        "remove the `{label}` matcher: strata adds `{label}=\"{tenant}\"` to every selector"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(expr: &str) -> String {
+        confine(expr, "tenant", "acme").unwrap_or_else(|e| panic!("{expr}: {e:?}"))
+    }
+
+    #[test]
+    fn every_selector_is_confined() {
+        assert_eq!(ok("up"), "up{tenant=\"acme\"}");
+        assert_eq!(ok("rate(x[5m])"), "rate(x{tenant=\"acme\"}[5m])");
+        assert_eq!(
+            ok("sum by (job) (rate(a[5m])) / on(job) b > 1"),
+            "sum by (job) (rate(a{tenant=\"acme\"}[5m])) / on (job) b{tenant=\"acme\"} > 1"
+        );
+        assert_eq!(
+            ok("max_over_time(rate(x[1m])[5m:1m])"),
+            "max_over_time(rate(x{tenant=\"acme\"}[1m])[5m:1m])"
+        );
+        assert_eq!(
+            ok("up{job=\"a\" or job=\"b\"}"),
+            "up{job=\"a\", tenant=\"acme\" or job=\"b\", tenant=\"acme\"}"
+        );
+        assert_eq!(ok("up{tenant=\"acme\"}"), "up{tenant=\"acme\"}");
+        assert_eq!(ok("vector(1)"), "vector(1)");
+    }
+
+    #[test]
+    fn other_tenants_and_inexact_matchers_are_refused() {
+        for bad in [
+            "up{tenant=\"other\"}",
+            "up{tenant!=\"acme\"}",
+            "up{tenant=~\"ac.*\"}",
+            "rate(x{tenant!~\"b\"}[5m])",
+            "up{job=\"a\" or tenant=\"b\"}",
+        ] {
+            assert!(
+                matches!(confine(bad, "tenant", "acme"), Err(PromqlError::ForeignMatcher { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn syntax_errors_point_at_unbalanced_brackets() {
+        assert_eq!(unbalanced_at("sum(rate(x[5m]) by (job"), Some(19));
+        assert_eq!(unbalanced_at("foo{a=\"(\"}"), None);
+        assert!(matches!(
+            confine("rate(x[5m]) >", "tenant", "a"),
+            Err(PromqlError::Syntax { .. })
+        ));
+    }
+}
