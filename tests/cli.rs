@@ -210,14 +210,25 @@ fn build_writes_deterministic_output_and_a_failed_build_keeps_the_last_one() {
     let out = dir.path().join("out");
     let tree = read_tree(&out);
     let names: Vec<String> = tree.iter().map(|(p, _)| p.to_string_lossy().into_owned()).collect();
-    assert_eq!(
-        names,
-        ["dev/tenants/acme.json", "manifest.json", "production/tenants/acme.json"]
-    );
-    let acme: serde_json::Value = serde_json::from_slice(&tree[2].1).unwrap_or_default();
+    for expected in [
+        "dev/tenants/acme.json",
+        "manifest.json",
+        "production/tenants/acme.json",
+        "production/prometheus/prometheus.yml",
+        "production/prometheus/rules/acme.yml",
+    ] {
+        assert!(names.iter().any(|n| n == expected), "{expected} missing from {names:?}");
+    }
+    let file = |name: &str| {
+        tree.iter()
+            .find(|(p, _)| p.to_string_lossy() == name)
+            .map(|(_, b)| b.clone())
+            .unwrap_or_default()
+    };
+    let acme: serde_json::Value = serde_json::from_slice(&file("production/tenants/acme.json")).unwrap_or_default();
     assert_eq!(acme["autoscaling"]["max_replicas"], 40);
-    let manifest = String::from_utf8_lossy(&tree[1].1).into_owned();
-    let tenant_sha = strata::write::sha256_hex(&tree[2].1);
+    let manifest = String::from_utf8_lossy(&file("manifest.json")).into_owned();
+    let tenant_sha = strata::write::sha256_hex(&file("production/tenants/acme.json"));
     assert!(
         manifest.contains(&tenant_sha) && manifest.contains("\"tenants/acme.yaml\""),
         "{manifest}"
