@@ -319,3 +319,21 @@ fn explain_tells_where_a_removed_value_was_set_and_removed() {
     let unknown = strata(dir.path(), &["explain", "--env", "dev", "--tenant", "acme", "nowhere"]);
     assert_eq!(unknown.status.code(), Some(2), "a path no layer sets is a usage error");
 }
+
+#[test]
+fn a_rule_reaching_another_tenant_is_refused_and_nothing_is_written() {
+    for expr in ["up{tenant=\\\"globex\\\"} == 0", "up{tenant!=\\\"acme\\\"} == 0"] {
+        let dir = layered_repo();
+        let rules = format!("alerting:\n  rules:\n    Spy:\n      expr: \"{expr}\"\n      severity: warning\n");
+        std::fs::write(dir.path().join("tenants/acme.yaml"), format!("{ACME}{rules}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let out = strata(dir.path(), &["build", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{expr}");
+        let d = &json(&out)["diagnostics"][0];
+        assert_eq!(
+            (d["code"].as_str(), d["file"].as_str(), d["line"].as_u64()),
+            (Some("STRATA-E051"), Some("tenants/acme.yaml"), Some(8))
+        );
+        assert!(!dir.path().join("out").exists(), "no output is written");
+    }
+}

@@ -213,10 +213,7 @@ pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &So
                     Diagnostic::error(
                         "STRATA-E051",
                         loc,
-                        format!(
-                            "`{display}` selects outside tenant `{tenant}`: `{}`",
-                            matcher.escape_debug()
-                        ),
+                        format!("`{display}` selects outside tenant `{tenant}`: `{matcher}`"),
                     )
                     .with_label(format!("`{label}` matcher that is not `{label}=\"{tenant}\"`"))
                     .with_help(format!(
