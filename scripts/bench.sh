@@ -32,6 +32,7 @@ BIN="$ROOT_DIR/target/release/strata"
 
 # Acceptance targets (for 1000 tenants x 3 environments).
 TARGET_FULL_MS=1000
+TARGET_BUILD_MS=2000
 TARGET_ONE_MS=50
 TARGET_RSS_MB=300
 
@@ -92,6 +93,12 @@ log "fleet: $N tenants ($n_overlays production overlays), $n_files files, $n_lin
 CMD_FULL="$BIN check $FLEET"
 CMD_ONE="$BIN check $ONE_FILE"
 CMD_BUILD="$BIN build $FLEET --out $OUT"
+# Rules: strata's whole pipeline for one environment (load, merge, validate, parse and
+# confine every PromQL expression, render, write) next to promtool checking the same rules.
+OUT_RULES="$WORK/out-rules"
+CMD_RULES="$BIN build $FLEET --env production --out $OUT_RULES"
+ALL_RULES="$WORK/all-rules.yml"
+CMD_PROMTOOL="promtool check rules $ALL_RULES"
 
 verify() { # verify NAME CMD...: run once, report problems
     local name=$1; shift
@@ -114,6 +121,13 @@ if [[ $rc_one -eq 2 ]]; then
 fi
 rc_full=0; verify "check" $CMD_FULL || rc_full=$?
 rc_build=0; verify "build" $CMD_BUILD || rc_build=$?
+HAVE_PROMTOOL=0
+if command -v promtool >/dev/null 2>&1 && verify "build production" $CMD_RULES; then
+    # One file holding every tenant's rule groups (group names are unique per tenant).
+    { echo "groups:"; for f in "$OUT_RULES"/production/prometheus/rules/*.yml; do sed -e '/^#/d' -e '/^groups:/d' "$f"; done; } >"$ALL_RULES"
+    N_RULES=$(grep -cE '^  - (alert|record):' "$ALL_RULES" || true)
+    HAVE_PROMTOOL=1
+fi
 if (( rc_full || rc_one || rc_build )) && [[ "${BENCH_ALLOW_FAIL:-0}" != 1 ]]; then
     echo "error: the fleet does not check/build clean (exit codes: check $rc_full, one file $rc_one, build $rc_build);" \
          "fix it or set BENCH_ALLOW_FAIL=1" >&2
@@ -170,6 +184,10 @@ log "timing ($([[ $HAVE_HYPERFINE == 1 ]] && echo hyperfine || echo "bash loop, 
 time_cmd full "$CMD_FULL";   peak_rss full "$CMD_FULL"
 time_cmd one "$CMD_ONE";     peak_rss one "$CMD_ONE"
 time_cmd build "$CMD_BUILD"; peak_rss build "$CMD_BUILD"
+if [[ $HAVE_PROMTOOL == 1 ]]; then
+    time_cmd rules "$CMD_RULES"; peak_rss rules "$CMD_RULES"
+    time_cmd promtool "$CMD_PROMTOOL"; peak_rss promtool "$CMD_PROMTOOL"
+fi
 
 # --- report ------------------------------------------------------------------------------
 verdict() { # verdict VALUE TARGET -> PASS/FAIL (VALUE < TARGET)
@@ -178,6 +196,8 @@ verdict() { # verdict VALUE TARGET -> PASS/FAIL (VALUE < TARGET)
 short() { # strip the temporary paths from a command line
     local s=${1//"$BIN"/strata}
     s=${s//"$FLEET"/FLEET}
+    s=${s//"$OUT_RULES"/OUT}
+    s=${s//"$ALL_RULES"/ALL_RULES.yml}
     printf '%s' "${s//"$OUT"/OUT}"
 }
 
@@ -225,7 +245,18 @@ report="$WORK/BENCHMARKS.md"
     echo "|---|---|---:|---:|---:|---:|---|---|"
     row full "full check" "$CMD_FULL" "$TARGET_FULL_MS" "$TARGET_RSS_MB"
     row one "one changed tenant file" "$CMD_ONE" "$TARGET_ONE_MS" ""
-    row build "full build" "$CMD_BUILD" "" "$TARGET_RSS_MB"
+    row build "full build" "$CMD_BUILD" "$TARGET_BUILD_MS" "$TARGET_RSS_MB"
+    if [[ $HAVE_PROMTOOL == 1 ]]; then
+        row rules "rules: strata build, one environment" "$CMD_RULES" "" ""
+        row promtool "rules: promtool check rules, same rules" "$CMD_PROMTOOL" "" ""
+        echo
+        ratio=$(awk -v a="${T_MEDIAN[promtool]}" -v b="${T_MEDIAN[rules]}" 'BEGIN { printf "%.1f", a / b }')
+        echo "Rules: the production rule files hold $N_RULES rules ($N tenants). strata's whole build of that" \
+             "environment (which parses and confines every expression, renders and writes them) takes" \
+             "${T_MEDIAN[rules]} ms; \`promtool check rules\` on the same rules, merged into one file" \
+             "(ALL_RULES.yml), takes ${T_MEDIAN[promtool]} ms: strata is ${ratio}x faster." \
+             "$(promtool --version 2>&1 | head -n 1)."
+    fi
     echo
     echo "Machine: $(nproc) CPUs${cpu:+ ($cpu)}, ${mem_gb:-?} GiB RAM, $(uname -sr); $rustc_v;" \
          "$strata_v at $git_rev; timer: $tool; load average before/after: $load_before / $load_after;" \
