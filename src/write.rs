@@ -76,6 +76,9 @@ pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()
     }
     artifacts.par_iter().try_for_each(|artifact| -> io::Result<()> {
         let path = staging.path().join(&artifact.path);
+        if reuse_unchanged(&out_dir.join(&artifact.path), &artifact.bytes, &path) {
+            return Ok(());
+        }
         let mut file = fs::File::create(&path)?;
         file.write_all(&artifact.bytes)?;
         file.set_permissions(fs::Permissions::from_mode(0o644))
@@ -85,6 +88,14 @@ pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()
     swap_in(&staging, out_dir).inspect_err(|_| {
         let _ = fs::remove_dir_all(&staging);
     })
+}
+
+/// Hard-links the previous output's file into the staging folder when its content is
+/// unchanged: no new inode, no write. Files are never modified in place, so sharing the
+/// inode with the previous output (removed after the swap) is safe.
+fn reuse_unchanged(old: &Path, bytes: &[u8], new: &Path) -> bool {
+    let same_size = fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    same_size && fs::read(old).is_ok_and(|b| b == bytes) && fs::hard_link(old, new).is_ok()
 }
 
 fn set_dir_modes(dir: &Path) -> io::Result<()> {

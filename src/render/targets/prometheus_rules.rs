@@ -7,26 +7,40 @@ use crate::render::{EnvContext, TenantModel};
 use crate::validate::promql::confine;
 use serde_json::{Value, json};
 
-fn confined(ctx: &EnvContext<'_>, id: &str, expr: &str) -> String {
-    confine(expr, &ctx.project.project.tenant_label, id).unwrap_or_else(|_| expr.to_string())
+/// Stands for the tenant id in cached confined expressions; ids are DNS labels, so the
+/// placeholder cannot collide with one.
+const TENANT_PLACEHOLDER: &str = "__strata_tenant__";
+
+/// `expr` (a fixed expression of strata's own) confined to tenant `id`. Every tenant gets
+/// the same expressions, so each is parsed once per thread and the id filled in.
+fn confined(ctx: &EnvContext<'_>, id: &str, expr: &'static str) -> String {
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<(&'static str, String), String>> = Default::default();
+    }
+    let label = &ctx.project.project.tenant_label;
+    let key = (expr, label.clone());
+    let template = CACHE.with(|c| c.borrow().get(&key).cloned()).unwrap_or_else(|| {
+        let t = confine(expr, label, TENANT_PLACEHOLDER).unwrap_or_else(|_| expr.to_string());
+        CACHE.with(|c| c.borrow_mut().insert(key, t.clone()));
+        t
+    });
+    template.replace(TENANT_PLACEHOLDER, id)
 }
+
+const REQUEST_RATE: &str = "sum(rate(tenant_requests_total[5m]))";
+const ERROR_RATIO: &str =
+    "sum(rate(tenant_requests_total{status=~\"5..\"}[5m])) / sum(rate(tenant_requests_total[5m]))";
+const P99_LATENCY: &str = "histogram_quantile(0.99, sum by (le) (rate(tenant_response_time_seconds_bucket[5m])))";
+const QUOTA_USAGE: &str = "max(tenant_api_quota_usage)";
+const STORAGE_USAGE: &str = "max(tenant_storage_usage_bytes)";
 
 /// Recording rules over the platform metrics every tenant exports.
 pub fn builtin_recordings(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
     let label = &ctx.project.project.tenant_label;
     let mut rules = vec![
-        (
-            "tenant:requests:rate5m",
-            "sum(rate(tenant_requests_total[5m]))".to_string(),
-        ),
-        (
-            "tenant:requests_errors:ratio_rate5m",
-            "sum(rate(tenant_requests_total{status=~\"5..\"}[5m])) / sum(rate(tenant_requests_total[5m]))".to_string(),
-        ),
-        (
-            "tenant:response_time_seconds:p99_5m",
-            "histogram_quantile(0.99, sum by (le) (rate(tenant_response_time_seconds_bucket[5m])))".to_string(),
-        ),
+        ("tenant:requests:rate5m", confined(ctx, &t.id, REQUEST_RATE)),
+        ("tenant:requests_errors:ratio_rate5m", confined(ctx, &t.id, ERROR_RATIO)),
+        ("tenant:response_time_seconds:p99_5m", confined(ctx, &t.id, P99_LATENCY)),
     ];
     if let Some(quota) = t
         .tenant
@@ -35,14 +49,12 @@ pub fn builtin_recordings(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
         .and_then(|q| q.api_requests_per_hour)
         .filter(|q| *q > 0)
     {
-        rules.push((
-            "tenant:api_quota_usage:ratio",
-            format!("max(tenant_api_quota_usage) / {quota}"),
-        ));
+        let usage = confined(ctx, &t.id, QUOTA_USAGE);
+        rules.push(("tenant:api_quota_usage:ratio", format!("{usage} / {quota}")));
     }
     rules
         .into_iter()
-        .map(|(record, expr)| json!({"record": record, "expr": confined(ctx, &t.id, &expr), "labels": {label.as_str(): t.id}}))
+        .map(|(record, expr)| json!({"record": record, "expr": expr, "labels": {label.as_str(): t.id}}))
         .collect()
 }
 
@@ -50,10 +62,10 @@ fn enabled(rule: Option<&ThresholdRule>) -> bool {
     rule.is_none_or(|r| r.enabled != Some(false))
 }
 
-fn generated(ctx: &EnvContext<'_>, id: &str, expr: String, severity: Severity, summary: String) -> AlertRule {
+fn generated(expr: String, severity: Severity, summary: String) -> AlertRule {
     AlertRule {
         alert: None,
-        expr: confined(ctx, id, &expr),
+        expr,
         for_: Some("10m".into()),
         keep_firing_for: None,
         severity,
@@ -92,11 +104,11 @@ pub fn builtin_alerts(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<(String, Ale
         && enabled(quota_rule)
     {
         for (severity, percent) in thresholds(quota_rule, 80.0, Some(95.0)) {
-            let expr = format!("100 * max(tenant_api_quota_usage) / {quota} > {percent}");
+            let expr = format!("100 * {} / {quota} > {percent}", confined(ctx, &t.id, QUOTA_USAGE));
             let name = format!("TenantApiQuota{}", title(severity));
             out.push((
                 name,
-                generated(ctx, &t.id, expr, severity, format!("API quota use above {percent}%")),
+                generated(expr, severity, format!("API quota use above {percent}%")),
             ));
         }
     }
@@ -106,25 +118,18 @@ pub fn builtin_alerts(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<(String, Ale
     {
         let bytes = gb.saturating_mul(1024 * 1024 * 1024);
         for (severity, percent) in thresholds(storage_rule, 85.0, None) {
-            let expr = format!("100 * max(tenant_storage_usage_bytes) / {bytes} > {percent}");
+            let expr = format!("100 * {} / {bytes} > {percent}", confined(ctx, &t.id, STORAGE_USAGE));
             let name = format!("TenantStorage{}", title(severity));
-            out.push((
-                name,
-                generated(ctx, &t.id, expr, severity, format!("Storage use above {percent}%")),
-            ));
+            out.push((name, generated(expr, severity, format!("Storage use above {percent}%"))));
         }
     }
     let latency_rule = builtin.and_then(|b| b.latency.as_ref());
     if let Some(target) = latency_target_seconds(tenant)
         && enabled(latency_rule)
     {
-        let expr =
-            format!("histogram_quantile(0.99, sum by (le) (rate(tenant_response_time_seconds_bucket[5m]))) > {target}");
+        let expr = format!("{} > {target}", confined(ctx, &t.id, P99_LATENCY));
         let summary = format!("p99 latency above the {target}s target");
-        out.push((
-            "TenantLatencyHigh".into(),
-            generated(ctx, &t.id, expr, Severity::Warning, summary),
-        ));
+        out.push(("TenantLatencyHigh".into(), generated(expr, Severity::Warning, summary)));
     }
     out
 }
