@@ -9,6 +9,7 @@ pub mod compile;
 pub mod diag;
 pub mod duration;
 pub mod explain;
+pub mod import;
 pub mod interpolate;
 pub mod load;
 pub mod merge;

@@ -25,6 +25,9 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Create a starter repository that checks clean.
     Init(InitArgs),
+    /// Turn rules of other tools into a tenant's rules.
+    #[command(subcommand)]
+    Import(crate::cli::commands::import::ImportCommand),
 }
 
 /// Output format of diagnostics.

@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Explain(a) => commands::explain::run(a),
         Command::Schema(a) => commands::schema::run(a),
         Command::Init(a) => commands::init::run(a),
+        Command::Import(a) => commands::import::run(a),
     };
     let code = code.unwrap_or_else(|message| {
         eprintln!("strata: error: {message}");
