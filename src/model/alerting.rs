@@ -62,8 +62,7 @@ pub enum ChannelType {
     {"if": {"properties": {"type": {"const": "slack"}}},
      "then": {"oneOf": [{"required": ["webhook_url"]}, {"required": ["webhook_url_file"]}]}},
     {"if": {"properties": {"type": {"const": "email"}}}, "then": {"required": ["to"]}},
-    {"if": {"properties": {"type": {"const": "webhook"}}},
-     "then": {"oneOf": [{"required": ["url"]}, {"required": ["url_file"]}]}},
+    {"if": {"properties": {"type": {"const": "webhook"}}}, "then": {"required": ["url"]}},
     {"if": {"properties": {"type": {"const": "pagerduty"}}},
      "then": {"oneOf": [{"required": ["routing_key"]}, {"required": ["routing_key_file"]}]}}
 ]))]
@@ -88,9 +87,6 @@ pub struct Channel {
     /// Webhook URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// File holding the webhook URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url_file: Option<String>,
     /// PagerDuty routing key (secret: give it as `${VAR}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-secret" = true))]

@@ -9,6 +9,7 @@ mod durations;
 mod emails;
 mod regions;
 mod replicas;
+mod smtp;
 mod tenant_id;
 
 use crate::diag::{Diagnostic, FileId};
@@ -41,6 +42,7 @@ pub const TENANT_CHECKS: &[(&str, TenantCheck)] = &[
     ("STRATA-E026", emails::check_tenant),
     ("STRATA-E027", regions::check),
     ("STRATA-E028", alert_tests::check),
+    ("STRATA-E029", smtp::check),
 ];
 
 /// Every platform check, with the code it reports.

@@ -26,9 +26,6 @@ fn default_send_resolved(kind: ChannelType) -> bool {
 }
 
 /// The receiver of one channel, using the templates of locale `lang`.
-///
-/// A webhook given only as `url_file` gets a receiver without integration: Alertmanager
-/// 0.25 has no `url_file` (it arrived in 0.26), so such a channel notifies no one.
 pub fn receiver(name: &str, channel: &Channel, lang: &str) -> Value {
     let mut config = Map::new();
     let send_resolved = channel
@@ -121,11 +118,5 @@ mod tests {
         );
         let pd = receiver("a/p", &channel("pagerduty", json!({"routing_key": "k{{x"})), "en");
         assert_eq!(pd["pagerduty_configs"][0]["routing_key"], "k{{ \"{{\" }}x");
-    }
-
-    #[test]
-    fn a_webhook_url_file_gets_no_integration() {
-        let hook = receiver("a/w", &channel("webhook", json!({"url_file": "/f"})), "en");
-        assert_eq!(hook, json!({"name": "a/w"}));
     }
 }
