@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Conformance: the artifacts strata builds must be accepted by the real tools.
+#
+#   bash scripts/conformance.sh
+#
+# 1. Installs Debian `prometheus` and `prometheus-alertmanager` (promtool, amtool) when
+#    either tool is missing; does nothing when both are on PATH. Debian may start the
+#    services on install: any prometheus/alertmanager process that appeared during the
+#    install is stopped again (systemctl when systemd runs, else by pid), best effort.
+# 2. Builds the release binary, then builds into a temporary directory
+#      - examples/platform
+#      - a generated fleet (scripts/gen_fleet.py, CONFORMANCE_TENANTS tenants, default 50)
+# 3. For every environment of every build runs, printing the tools' own output:
+#      promtool check config  <env>/prometheus/prometheus.yml
+#      promtool check rules   <env>/prometheus/rules/*.yml
+#      promtool test rules    <env>/prometheus/tests/*.test.yml  (where test files exist)
+#      amtool check-config    <env>/alertmanager/alertmanager.yml (where it exists)
+#    and prints a summary. Exits 1 when any check fails.
+#
+# Environment:
+#   CONFORMANCE_TENANTS=N            fleet size (default 50)
+#   CONFORMANCE_REQUIRE_ALERTMANAGER=1  a missing alertmanager.yml fails instead of SKIPPED
+#   CONFORMANCE_KEEP=1               keep the temporary directory (its path is printed)
+set -euo pipefail
+
+ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT_DIR"
+
+TENANTS=${CONFORMANCE_TENANTS:-50}
+REQUIRE_AM=${CONFORMANCE_REQUIRE_ALERTMANAGER:-0}
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# ---------------------------------------------------------------------------------------
+# 1. Tools
+# ---------------------------------------------------------------------------------------
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO=(sudo -n)
+    fi
+fi
+
+# Pids of running prometheus/alertmanager processes (empty when none).
+service_pids() {
+    pidof prometheus alertmanager prometheus-alertmanager 2>/dev/null || true
+}
+
+# Stops what the package install started: only pids that were not running before.
+stop_started_services() {
+    local before=" $1 " pid
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        "${SUDO[@]}" systemctl stop prometheus.service prometheus-alertmanager.service 2>/dev/null || true
+    fi
+    for pid in $(service_pids); do
+        case "$before" in
+            *" $pid "*) ;;  # was running before the install: not ours
+            *)
+                echo "stopping process $pid ($(cat "/proc/$pid/comm" 2>/dev/null || echo '?')) started by the package install"
+                "${SUDO[@]}" kill "$pid" 2>/dev/null || true
+                ;;
+        esac
+    done
+}
+
+if command -v promtool >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1; then
+    log "promtool and amtool already installed"
+else
+    log "installing Debian prometheus and prometheus-alertmanager (promtool, amtool)"
+    if [ "$(id -u)" -ne 0 ] && [ ${#SUDO[@]} -eq 0 ]; then
+        echo "conformance: promtool/amtool missing and not root (no sudo): cannot install" >&2
+        exit 2
+    fi
+    pids_before=$(service_pids)
+    "${SUDO[@]}" apt-get update
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends prometheus prometheus-alertmanager
+    stop_started_services "$pids_before"
+fi
+command -v promtool >/dev/null 2>&1 || { echo "conformance: promtool not found after install" >&2; exit 2; }
+command -v amtool >/dev/null 2>&1 || { echo "conformance: amtool not found after install" >&2; exit 2; }
+promtool --version 2>&1 | head -n 1
+amtool --version 2>&1 | head -n 1
+
+# ---------------------------------------------------------------------------------------
+# 2. Builds
+# ---------------------------------------------------------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/strata-conformance.XXXXXX")
+cleanup() {
+    if [ "${CONFORMANCE_KEEP:-0}" = 1 ]; then
+        echo "conformance: kept $TMP"
+    else
+        rm -rf "$TMP"
+    fi
+}
+trap cleanup EXIT
+
+log "cargo build --release --locked"
+cargo build --release --locked
+STRATA="${CARGO_TARGET_DIR:-$ROOT_DIR/target}/release/strata"
+[ -x "$STRATA" ] || { echo "conformance: $STRATA not found" >&2; exit 2; }
+
+log "strata build examples/platform --out $TMP/platform"
+"$STRATA" build examples/platform --out "$TMP/platform"
+
+log "python3 scripts/gen_fleet.py $TMP/fleet --tenants $TENANTS"
+python3 scripts/gen_fleet.py "$TMP/fleet" --tenants "$TENANTS"
+log "strata build $TMP/fleet --out $TMP/fleet-out"
+"$STRATA" build "$TMP/fleet" --out "$TMP/fleet-out"
+
+# ---------------------------------------------------------------------------------------
+# 3. Checks
+# ---------------------------------------------------------------------------------------
+RESULTS=()   # "STATUS<TAB>label"
+FAILED=0
+
+record() { RESULTS+=("$1	$2"); }
+
+# check LABEL COMMAND...: runs the command with its output shown, records PASS or FAIL.
+check() {
+    local label=$1 rc=0
+    shift
+    log "$label"
+    echo "\$ $*"
+    "$@" 2>&1 || rc=$?
+    if [ "$rc" -eq 0 ]; then
+        echo "PASS: $label"
+        record PASS "$label"
+    else
+        echo "FAIL: $label (exit $rc)"
+        record FAIL "$label"
+        FAILED=1
+    fi
+}
+
+skip() {
+    log "$1"
+    echo "SKIPPED: $1 ($2)"
+    record SKIPPED "$1 ($2)"
+}
+
+fail() {
+    log "$1"
+    echo "FAIL: $1 ($2)"
+    record FAIL "$1 ($2)"
+    FAILED=1
+}
+
+# check_build NAME OUT_DIR REQUIRE_TESTS
+check_build() {
+    local name=$1 out=$2 require_tests=$3 envdir env prom am
+    local -a rules tests
+    local envs=0
+    for envdir in "$out"/*/; do
+        [ -d "$envdir" ] || continue
+        envdir=${envdir%/}
+        env=$(basename "$envdir")
+        envs=$((envs + 1))
+        prom="$envdir/prometheus"
+        if [ -f "$prom/prometheus.yml" ]; then
+            check "$name/$env: promtool check config" promtool check config "$prom/prometheus.yml"
+        else
+            fail "$name/$env: promtool check config" "no prometheus/prometheus.yml"
+        fi
+        shopt -s nullglob
+        rules=("$prom"/rules/*.yml)
+        tests=("$prom"/tests/*.yml)
+        shopt -u nullglob
+        if [ ${#rules[@]} -gt 0 ]; then
+            check "$name/$env: promtool check rules (${#rules[@]} files)" promtool check rules "${rules[@]}"
+        else
+            fail "$name/$env: promtool check rules" "no rule files"
+        fi
+        if [ ${#tests[@]} -gt 0 ]; then
+            check "$name/$env: promtool test rules (${#tests[@]} files)" promtool test rules "${tests[@]}"
+        elif [ "$require_tests" = 1 ]; then
+            fail "$name/$env: promtool test rules" "no test files, but $name defines alerting.tests"
+        else
+            skip "$name/$env: promtool test rules" "no test files"
+        fi
+        am="$envdir/alertmanager/alertmanager.yml"
+        if [ -f "$am" ]; then
+            check "$name/$env: amtool check-config" amtool check-config "$am"
+        elif [ "$REQUIRE_AM" = 1 ]; then
+            fail "$name/$env: amtool check-config" "no alertmanager/alertmanager.yml"
+        else
+            skip "$name/$env: amtool check-config" "no alertmanager/alertmanager.yml yet"
+        fi
+    done
+    if [ "$envs" -eq 0 ]; then
+        fail "$name" "the build wrote no environment folder"
+    fi
+}
+
+check_build platform "$TMP/platform" 1
+check_build fleet "$TMP/fleet-out" 0
+
+# ---------------------------------------------------------------------------------------
+# Summary
+# ---------------------------------------------------------------------------------------
+log "conformance summary"
+pass=0 failed=0 skipped=0
+for line in "${RESULTS[@]}"; do
+    printf '  %-8s %s\n' "${line%%	*}" "${line#*	}"
+    case "${line%%	*}" in
+        PASS) pass=$((pass + 1)) ;;
+        FAIL) failed=$((failed + 1)) ;;
+        SKIPPED) skipped=$((skipped + 1)) ;;
+    esac
+done
+echo "conformance: $pass passed, $failed failed, $skipped skipped"
+if [ "$FAILED" -ne 0 ]; then
+    echo "conformance: FAILED" >&2
+    exit 1
+fi
+echo "conformance: OK"
