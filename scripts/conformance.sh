@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Conformance: the artifacts strata builds must be accepted by the real tools.
 #
-#   bash scripts/conformance.sh
+#   bash scripts/conformance.sh                 install the tools if missing, then check
+#   bash scripts/conformance.sh --install-only  only make sure promtool and amtool are there
 #
 # 1. Installs Debian `prometheus` and `prometheus-alertmanager` (promtool, amtool) when
 #    either tool is missing; does nothing when both are on PATH. Debian may start the
@@ -81,6 +82,9 @@ command -v promtool >/dev/null 2>&1 || { echo "conformance: promtool not found a
 command -v amtool >/dev/null 2>&1 || { echo "conformance: amtool not found after install" >&2; exit 2; }
 promtool --version 2>&1 | head -n 1
 amtool --version 2>&1 | head -n 1
+if [ "${1:-}" = "--install-only" ]; then
+    exit 0
+fi
 
 # ---------------------------------------------------------------------------------------
 # 2. Builds
