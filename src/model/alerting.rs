@@ -225,6 +225,10 @@ pub struct AlertExpectation {
     /// Whether the alert fires (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firing: Option<bool>,
+    /// Expect the escalation copy of this step (its `after`) instead of the alert itself;
+    /// list both to expect both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<Duration>,
     /// Labels the firing alert carries from its expression (the rule's own labels,
     /// severity and tenant are added).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]

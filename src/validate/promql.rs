@@ -176,8 +176,43 @@ fn expr_node_mut<'a>(doc: &'a mut Node, path: &[String; 3]) -> Option<&'a mut No
     Some(node)
 }
 
+/// Checks the input series of alert tests (`metric{labels}` selectors), which the
+/// rendered promtool tests confine to the tenant.
+fn check_test_series(doc: &Node, label: &str, tenant: &str, diags: &mut Vec<Diagnostic>) {
+    let Some(tests) = doc.at(&["alerting", "tests"]) else {
+        return;
+    };
+    for test in tests.items() {
+        for (series, entry) in test
+            .get("series")
+            .map(|s| s.entries().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            let problem = match confine(series, label, tenant) {
+                Ok(_) => continue,
+                Err(PromqlError::Syntax { message, .. }) => format!("is not a valid series selector: {message}"),
+                Err(PromqlError::ForeignMatcher { matcher }) => {
+                    format!("selects outside tenant `{tenant}`: `{matcher}`")
+                }
+            };
+            diags.push(
+                Diagnostic::error(
+                    "STRATA-E050",
+                    entry.key_loc,
+                    format!("alert test series `{series}` {problem}"),
+                )
+                .with_label("input series")
+                .with_help(format!(
+                    "write `metric{{label=\"value\"}}` without a `{label}` label; strata adds it"
+                )),
+            );
+        }
+    }
+}
+
 /// Parses and confines every rule expression of `doc` in place, reporting problems.
 pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
+    check_test_series(doc, label, tenant, diags);
     for (display, path) in expression_paths(doc) {
         let Some(node) = expr_node_mut(doc, &path) else {
             continue;

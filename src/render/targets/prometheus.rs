@@ -4,8 +4,7 @@
 //! Every expression is confined to its tenant, generated ones included.
 
 use super::prometheus_rules::{builtin_alerts, builtin_recordings, escalation_copies};
-use crate::duration::parse_duration;
-use crate::model::{AlertRule, ProbeProtocol, Tenant};
+use crate::model::{AlertExpectation, AlertRule, ProbeProtocol, Tenant};
 use crate::render::{EnvContext, TenantModel, yaml_artifact};
 use crate::validate::promql::confine;
 use crate::write::Artifact;
@@ -239,33 +238,7 @@ fn render_tests(ctx: &EnvContext<'_>, t: &TenantModel) -> Option<Artifact> {
                 .iter()
                 .map(|(s, values)| json!({"series": confine_series(ctx, &t.id, s), "values": values}))
                 .collect();
-            let checks: Vec<Value> = test
-                .expect
-                .iter()
-                .map(|e| {
-                    let at = parse_duration(&e.at).unwrap_or(0);
-                    let firing = e.firing.unwrap_or(true);
-                    let expected: Vec<Value> = alerts
-                        .iter()
-                        .filter(|(name, rule)| {
-                            let escalated = rule.labels.contains_key("escalation");
-                            firing && *name == e.alert && (!escalated || fires_by(rule, at))
-                        })
-                        .map(|(_, rule)| {
-                            let mut labels = rule_labels(ctx, &t.id, rule);
-                            labels.extend(e.labels.iter().map(|(k, v)| (k.clone(), json!(v))));
-                            let mut annotations = alert_json(ctx, &t.id, &e.alert, rule)
-                                .get("annotations")
-                                .and_then(Value::as_object)
-                                .cloned()
-                                .unwrap_or_default();
-                            annotations.extend(e.annotations.iter().map(|(k, v)| (k.clone(), json!(v))));
-                            json!({"exp_labels": labels, "exp_annotations": annotations})
-                        })
-                        .collect();
-                    json!({"eval_time": e.at, "alertname": e.alert, "exp_alerts": expected})
-                })
-                .collect();
+            let checks = expectation_checks(ctx, t, &alerts, &test.expect);
             let mut out = json!({"name": test.name, "input_series": series, "alert_rule_test": checks});
             if let Some(i) = &test.interval {
                 out["interval"] = json!(i);
@@ -290,7 +263,48 @@ fn render_tests(ctx: &EnvContext<'_>, t: &TenantModel) -> Option<Artifact> {
     ))
 }
 
-/// Whether an alert that holds from the start fires by `at` (escalation copies fire later).
-fn fires_by(rule: &AlertRule, at: u64) -> bool {
-    rule.for_.as_deref().and_then(parse_duration).unwrap_or(0) <= at
+/// promtool's `alert_rule_test` entries: one per (time, alert name), listing every alert
+/// instance expected then. An expectation names one instance: the alert itself, or with
+/// `escalation: <after>` its escalation copy; `firing: false` expects none.
+fn expectation_checks(
+    ctx: &EnvContext<'_>,
+    t: &TenantModel,
+    alerts: &[(String, AlertRule)],
+    expectations: &[AlertExpectation],
+) -> Vec<Value> {
+    let mut groups: Vec<((&str, &str), Vec<Value>)> = Vec::new();
+    for e in expectations {
+        let key = (e.at.as_str(), e.alert.as_str());
+        let index = match groups.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                groups.push((key, Vec::new()));
+                groups.len() - 1
+            }
+        };
+        if e.firing == Some(false) {
+            continue;
+        }
+        let wanted = e.escalation.as_deref();
+        let instance = alerts
+            .iter()
+            .find(|(name, rule)| *name == e.alert && rule.labels.get("escalation").map(String::as_str) == wanted);
+        if let Some((_, rule)) = instance {
+            let mut labels = rule_labels(ctx, &t.id, rule);
+            labels.extend(e.labels.iter().map(|(k, v)| (k.clone(), json!(v))));
+            let mut annotations = alert_json(ctx, &t.id, &e.alert, rule)
+                .get("annotations")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            annotations.extend(e.annotations.iter().map(|(k, v)| (k.clone(), json!(v))));
+            groups[index]
+                .1
+                .push(json!({"exp_labels": labels, "exp_annotations": annotations}));
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((at, alert), expected)| json!({"eval_time": at, "alertname": alert, "exp_alerts": expected}))
+        .collect()
 }

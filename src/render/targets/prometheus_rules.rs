@@ -31,6 +31,7 @@ const REQUEST_RATE: &str = "sum(rate(tenant_requests_total[5m]))";
 const ERROR_RATIO: &str =
     "sum(rate(tenant_requests_total{status=~\"5..\"}[5m])) / sum(rate(tenant_requests_total[5m]))";
 const P99_LATENCY: &str = "histogram_quantile(0.99, sum by (le) (rate(tenant_response_time_seconds_bucket[5m])))";
+/// `tenant_api_quota_usage` is the used fraction (0..1) of the tenant's API quota.
 const QUOTA_USAGE: &str = "max(tenant_api_quota_usage)";
 const STORAGE_USAGE: &str = "max(tenant_storage_usage_bytes)";
 
@@ -42,15 +43,8 @@ pub fn builtin_recordings(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
         ("tenant:requests_errors:ratio_rate5m", confined(ctx, &t.id, ERROR_RATIO)),
         ("tenant:response_time_seconds:p99_5m", confined(ctx, &t.id, P99_LATENCY)),
     ];
-    if let Some(quota) = t
-        .tenant
-        .quotas
-        .as_ref()
-        .and_then(|q| q.api_requests_per_hour)
-        .filter(|q| *q > 0)
-    {
-        let usage = confined(ctx, &t.id, QUOTA_USAGE);
-        rules.push(("tenant:api_quota_usage:ratio", format!("{usage} / {quota}")));
+    if has_api_quota(&t.tenant) {
+        rules.push(("tenant:api_quota_usage:ratio", confined(ctx, &t.id, QUOTA_USAGE)));
     }
     rules
         .into_iter()
@@ -96,15 +90,9 @@ pub fn builtin_alerts(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<(String, Ale
     let builtin = tenant.alerting.as_ref().and_then(|a| a.builtin_rules.as_ref());
     let mut out = Vec::new();
     let quota_rule = builtin.and_then(|b| b.api_quota.as_ref());
-    if let Some(quota) = tenant
-        .quotas
-        .as_ref()
-        .and_then(|q| q.api_requests_per_hour)
-        .filter(|q| *q > 0)
-        && enabled(quota_rule)
-    {
+    if has_api_quota(tenant) && enabled(quota_rule) {
         for (severity, percent) in thresholds(quota_rule, 80.0, Some(95.0)) {
-            let expr = format!("100 * {} / {quota} > {percent}", confined(ctx, &t.id, QUOTA_USAGE));
+            let expr = format!("100 * {} > {percent}", confined(ctx, &t.id, QUOTA_USAGE));
             let name = format!("TenantApiQuota{}", title(severity));
             out.push((
                 name,
@@ -132,6 +120,14 @@ pub fn builtin_alerts(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<(String, Ale
         out.push(("TenantLatencyHigh".into(), generated(expr, Severity::Warning, summary)));
     }
     out
+}
+
+fn has_api_quota(tenant: &Tenant) -> bool {
+    tenant
+        .quotas
+        .as_ref()
+        .and_then(|q| q.api_requests_per_hour)
+        .is_some_and(|q| q > 0)
 }
 
 fn latency_target_seconds(tenant: &Tenant) -> Option<f64> {
