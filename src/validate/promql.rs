@@ -77,6 +77,37 @@ pub fn confine(expr: &str, label: &str, tenant: &str) -> Result<String, PromqlEr
     Ok(ast.to_string())
 }
 
+/// Stands for the tenant id in cached results; ids are DNS labels, so it cannot be one.
+const TENANT_PLACEHOLDER: &str = "__strata_tenant__";
+
+/// [`confine`], remembering results per thread: tenants share most expressions (the same
+/// rule in every environment, defaults for every tenant), so each is parsed once. An
+/// expression that mentions the tenant label is always parsed, as its result depends on
+/// the tenant.
+pub fn confine_cached(expr: &str, label: &str, tenant: &str) -> Result<String, PromqlError> {
+    type Cache = std::collections::HashMap<(String, String), Result<String, PromqlError>>;
+    thread_local! {
+        static CACHE: std::cell::RefCell<Cache> = Default::default();
+    }
+    if expr.contains(label) || expr.contains(TENANT_PLACEHOLDER) {
+        return confine(expr, label, tenant);
+    }
+    let key = (expr.to_string(), label.to_string());
+    let cached = CACHE.with(|c| c.borrow().get(&key).cloned());
+    let result = cached.unwrap_or_else(|| {
+        let result = confine(expr, label, TENANT_PLACEHOLDER);
+        CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= 50_000 {
+                c.clear();
+            }
+            c.insert(key, result.clone());
+        });
+        result
+    });
+    result.map(|confined| confined.replace(TENANT_PLACEHOLDER, tenant))
+}
+
 /// Byte offset of an unclosed or unmatched bracket, outside string literals.
 fn unbalanced_at(expr: &str) -> Option<usize> {
     let mut stack = Vec::new();
@@ -188,7 +219,7 @@ fn check_test_series(doc: &Node, label: &str, tenant: &str, diags: &mut Vec<Diag
             .map(|s| s.entries().collect::<Vec<_>>())
             .unwrap_or_default()
         {
-            let problem = match confine(series, label, tenant) {
+            let problem = match confine_cached(series, label, tenant) {
                 Ok(_) => continue,
                 Err(PromqlError::Syntax { message, .. }) => format!("is not a valid series selector: {message}"),
                 Err(PromqlError::ForeignMatcher { matcher }) => {
@@ -223,7 +254,7 @@ pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &So
         let Some(text) = node.as_str().map(String::from) else {
             continue;
         };
-        match confine(&text, label, tenant) {
+        match confine_cached(&text, label, tenant) {
             Ok(confined) => {
                 if confined != text {
                     node.raw.get_or_insert_with(|| text.clone().into_boxed_str());
@@ -302,6 +333,16 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn cached_results_are_the_tenants_own() {
+        for tenant in ["acme", "globex", "acme"] {
+            let expected = confine("rate(x[5m])", "tenant", tenant);
+            assert_eq!(confine_cached("rate(x[5m])", "tenant", tenant), expected);
+        }
+        assert!(confine_cached("up{tenant=\"acme\"}", "tenant", "acme").is_ok());
+        assert!(confine_cached("up{tenant=\"acme\"}", "tenant", "globex").is_err());
     }
 
     #[test]

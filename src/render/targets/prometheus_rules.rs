@@ -4,27 +4,12 @@
 use crate::duration::parse_duration;
 use crate::model::{AlertRule, Percent, Severity, Tenant, ThresholdRule};
 use crate::render::{EnvContext, TenantModel};
-use crate::validate::promql::confine;
+use crate::validate::promql::confine_cached;
 use serde_json::{Value, json};
 
-/// Stands for the tenant id in cached confined expressions; ids are DNS labels, so the
-/// placeholder cannot collide with one.
-const TENANT_PLACEHOLDER: &str = "__strata_tenant__";
-
-/// `expr` (a fixed expression of strata's own) confined to tenant `id`. Every tenant gets
-/// the same expressions, so each is parsed once per thread and the id filled in.
-fn confined(ctx: &EnvContext<'_>, id: &str, expr: &'static str) -> String {
-    thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<(&'static str, String), String>> = Default::default();
-    }
-    let label = &ctx.project.project.tenant_label;
-    let key = (expr, label.clone());
-    let template = CACHE.with(|c| c.borrow().get(&key).cloned()).unwrap_or_else(|| {
-        let t = confine(expr, label, TENANT_PLACEHOLDER).unwrap_or_else(|_| expr.to_string());
-        CACHE.with(|c| c.borrow_mut().insert(key, t.clone()));
-        t
-    });
-    template.replace(TENANT_PLACEHOLDER, id)
+/// `expr` (a fixed expression of strata's own) confined to tenant `id`.
+fn confined(ctx: &EnvContext<'_>, id: &str, expr: &str) -> String {
+    confine_cached(expr, &ctx.project.project.tenant_label, id).unwrap_or_else(|_| expr.to_string())
 }
 
 const REQUEST_RATE: &str = "sum(rate(tenant_requests_total[5m]))";
