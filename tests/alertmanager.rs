@@ -6,6 +6,9 @@
 //! `scripts/conformance.sh` installs it in CI.
 
 use std::path::{Path, PathBuf};
+mod common;
+
+use common::{repo, strata_with_env};
 use std::process::{Command, Output};
 use strata::render::targets::alertmanager::KINDS;
 
@@ -69,25 +72,15 @@ const QUIET: &str = "id: quiet\nregion: eu-west-1\n";
 
 const NULL: &str = "strata-null";
 
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{e}"));
-    }
-    dir
-}
-
 fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("ACME_SLACK", "https://hooks.slack.com/services/T0/B0/XYZ")
-        .env("SMTP_PASSWORD", "not-a-real-password")
-        .output()
-        .unwrap_or_else(|e| panic!("running strata: {e}"))
+    strata_with_env(
+        dir,
+        args,
+        &[
+            ("ACME_SLACK", "https://hooks.slack.com/services/T0/B0/XYZ"),
+            ("SMTP_PASSWORD", "not-a-real-password"),
+        ],
+    )
 }
 
 fn text(bytes: &[u8]) -> String {

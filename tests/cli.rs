@@ -2,22 +2,15 @@
 //! pre-commit path, on small repositories written by each test.
 
 use std::path::{Path, PathBuf};
+mod common;
+
+use common::{repo, strata_with_env};
 use std::process::{Command, Output};
 
 const TOML: &str = "[project]\nname = \"t\"\n";
 const DEFAULTS: &str = "tenant_defaults:\n  autoscaling:\n    max_replicas: 10\n";
 const PRODUCTION: &str = "platform:\n  cluster: prod\ntenant_defaults:\n  autoscaling:\n    max_replicas: 20\n";
 const ACME: &str = "id: acme\nregion: eu-west-1\nautoscaling:\n  max_replicas: 40\n";
-
-fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
-        std::fs::write(&p, text).unwrap_or_else(|e| panic!("{e}"));
-    }
-    dir
-}
 
 fn layered_repo() -> tempfile::TempDir {
     repo(&[
@@ -30,12 +23,7 @@ fn layered_repo() -> tempfile::TempDir {
 }
 
 fn strata(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("running strata: {e}"))
+    strata_with_env(dir, args, &[])
 }
 
 fn stdout(o: &Output) -> String {

@@ -115,6 +115,12 @@ pub fn string_text(s: &str) -> String {
     if is_plain_safe(s) {
         return s.to_string();
     }
+    double_quoted(s)
+}
+
+/// `s` double-quoted with backslash escapes (`\"`, `\\`, `\n`, `\u2028`, ...): the same text
+/// is a valid YAML double-quoted scalar and a valid Go string literal.
+pub fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

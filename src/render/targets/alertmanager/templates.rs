@@ -62,21 +62,7 @@ fn catalog(lang: &str) -> serde_json::Map<String, Value> {
 
 /// `s` as a Go string literal (`"..."` with escapes), valid in any template action.
 pub fn go_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::render::yaml::double_quoted(s)
 }
 
 /// `s` made inert for a field Alertmanager expands as a template (Slack `channel`,
