@@ -3,6 +3,7 @@
 
 use crate::diag::{Diagnostic, Loc};
 use crate::load::{Kind, Node};
+use crate::validate::checks::note_layers;
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Validator, paths::LocationSegment};
 use serde_json::Value;
@@ -158,16 +159,6 @@ fn show(node: &Node) -> String {
     }
 }
 
-fn with_layers(mut d: Diagnostic, node: &Node) -> Diagnostic {
-    if matches!(node.kind, Kind::Map(_)) {
-        return d;
-    }
-    for loc in node.overridden.iter().rev() {
-        d = d.with_note(*loc, "overrides the value set here");
-    }
-    d
-}
-
 fn describe(
     schema: &DocSchema,
     kind: &ValidationErrorKind,
@@ -178,7 +169,7 @@ fn describe(
 ) -> Vec<Diagnostic> {
     use ValidationErrorKind as K;
     let value_error = |message: String, label: &str, help: String| {
-        with_layers(
+        note_layers(
             Diagnostic::error("STRATA-E013", node.loc, message)
                 .with_label(label.to_string())
                 .with_help(help),

@@ -65,8 +65,12 @@ pub fn check_platform(platform: &Node, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Adds a note for every layer the value overrode.
+/// Adds a note for every layer the value overrode. Mappings merge rather than replace,
+/// so their earlier layers are not notes about the value at fault.
 pub(crate) fn note_layers(mut d: Diagnostic, node: &Node) -> Diagnostic {
+    if matches!(node.kind, crate::load::Kind::Map(_)) {
+        return d;
+    }
     for loc in node.overridden.iter().rev() {
         d = d.with_note(*loc, "overrides the value set here");
     }
