@@ -342,6 +342,14 @@ def tenant_doc(tid: str, rng: random.Random) -> tuple[str, dict]:
         f"  cpu_target_percent: {rng.choice((60, 70, 75, 80))}",
         f"  memory_target_percent: {rng.choice((70, 80, 85))}",
         f"  latency_target: {latency_ms}ms",
+    ]
+    if strategy == "scheduled":
+        peak = max(min_replicas, (min_replicas + max_replicas) // 2)
+        lines += [
+            "  schedules:",
+            f'    business-hours: {{start: "0 8 * * 1-5", end: "0 19 * * 1-5", replicas: {peak}, timezone: Europe/Berlin}}',
+        ]
+    lines += [
         "monitoring:",
         f"  scrape_interval: {rng.choice(('15s', '30s', '1m'))}",
         f"  retention: {retention_days}d",

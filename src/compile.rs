@@ -29,7 +29,10 @@ pub struct Options<'a> {
 
 /// Renders one valid effective tenant into its own files, and returns its typed model for
 /// the files rendered per environment.
-pub type Renderer<'a> = &'a (dyn Fn(&EnvContext<'_>, &EffectiveTenant) -> Option<(Vec<Artifact>, TenantModel)> + Sync);
+/// Problems found in the rendered files are added to the diagnostics.
+pub type Renderer<'a> = &'a (
+        dyn Fn(&EnvContext<'_>, &EffectiveTenant, &mut Vec<Diagnostic>) -> Option<(Vec<Artifact>, TenantModel)> + Sync
+    );
 
 /// What a run keeps of each effective tenant. `check` keeps nothing and `build` only the
 /// rendered files, so memory stays flat however many tenants there are.
@@ -50,6 +53,8 @@ pub struct EffectiveTenant {
     pub env: String,
     /// Tenant id (file stem).
     pub tenant: String,
+    /// The tenant file, `tenants/<id>.yaml`.
+    pub file: crate::diag::FileId,
     /// The merged, interpolated document.
     pub doc: Node,
 }
@@ -242,27 +247,27 @@ fn compile_tenant(
     drop_shadowed_type_errors(&mut diags);
     let label = &repo.project.project.tenant_label;
     check_and_confine(&mut doc, label, tenant, &repo.sources, &mut diags);
-    for d in &mut diags {
-        d.envs = vec![env.to_string()];
-    }
     let valid = !diags.iter().any(|d| d.severity == crate::diag::Severity::Error);
     let effective = EffectiveTenant {
         env: env.to_string(),
         tenant: tenant.to_string(),
+        file: *file,
         doc,
     };
-    match opts.keep {
-        Keep::Nothing => (None, None, diags),
-        Keep::Tenants => (Some(effective), None, diags),
+    let result = match opts.keep {
+        Keep::Nothing => (None, None),
+        Keep::Tenants => (Some(effective), None),
         Keep::Artifacts(render) => {
-            let rendered = ctx.filter(|_| valid).and_then(|ctx| render(ctx, &effective));
-            (
-                None,
-                rendered.map(|(files, model)| (env.to_string(), files, model)),
-                diags,
-            )
+            let rendered = ctx
+                .filter(|_| valid)
+                .and_then(|ctx| render(ctx, &effective, &mut diags));
+            (None, rendered.map(|(files, model)| (env.to_string(), files, model)))
         }
+    };
+    for d in &mut diags {
+        d.envs = vec![env.to_string()];
     }
+    (result.0, result.1, diags)
 }
 
 /// Convenience for tests and tools: the source map of a compiled run.

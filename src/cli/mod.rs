@@ -26,6 +26,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Schema(a) => commands::schema::run(a),
         Command::Init(a) => commands::init::run(a),
         Command::Import(a) => commands::import::run(a),
+        Command::Preview(a) => commands::preview::run(a),
     };
     let code = code.unwrap_or_else(|message| {
         eprintln!("strata: error: {message}");

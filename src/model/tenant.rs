@@ -123,6 +123,10 @@ pub enum ScalingStrategy {
 /// Horizontal autoscaling settings.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("allOf" = [
+    {"if": {"properties": {"strategy": {"const": "scheduled"}}, "required": ["strategy"]},
+     "then": {"required": ["schedules"]}}
+]))]
 pub struct Autoscaling {
     /// Whether autoscaling is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,6 +151,26 @@ pub struct Autoscaling {
     /// Target request latency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_target: Option<Duration>,
+    /// Replica counts on a time schedule (strategy `scheduled`), keyed by name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub schedules: IndexMap<String, ScalingSchedule>,
+}
+
+/// A time window with a fixed replica count, such as business hours.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScalingSchedule {
+    /// Cron schedule (five fields) at which the window starts.
+    pub start: String,
+    /// Cron schedule (five fields) at which the window ends.
+    pub end: String,
+    /// Replicas during the window.
+    #[schemars(range(min = 1, max = 10000))]
+    pub replicas: u32,
+    /// IANA time zone of the schedules, such as `Europe/Berlin`; UTC when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^(UTC|[A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$"))]
+    pub timezone: Option<String>,
 }
 
 /// A service level objective.

@@ -3,9 +3,11 @@
 //! `render_tenant` (files of one tenant) and/or `render_env` (files of one environment).
 
 pub mod targets;
+pub mod verify;
 pub mod yaml;
 
 use crate::compile::EffectiveTenant;
+use crate::diag::Diagnostic;
 use crate::model::{Platform, Tenant};
 use crate::project::{Project, Target};
 use crate::write::Artifact;
@@ -44,21 +46,40 @@ pub fn yaml_artifact(path: String, value: &serde_json::Value) -> Artifact {
     text_artifact(path, text)
 }
 
+/// A JSON artifact: pretty-printed with two-space indents and a final newline.
+pub fn json_artifact(path: String, value: &serde_json::Value) -> Artifact {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    Artifact { path, bytes }
+}
+
 /// The files of one valid tenant and its typed model (`None` if it does not fit the types,
-/// which validation has then reported).
-pub fn render_tenant(ctx: &EnvContext<'_>, effective: &EffectiveTenant) -> Option<(Vec<Artifact>, TenantModel)> {
+/// which validation has then reported). Problems in the rendered files are added to
+/// `diags`; with any error among them, the tenant renders no files.
+pub fn render_tenant(
+    ctx: &EnvContext<'_>,
+    effective: &EffectiveTenant,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Vec<Artifact>, TenantModel)> {
     let tenant: Tenant = serde_json::from_value(effective.doc.to_json(None)).ok()?;
     let model = TenantModel {
         id: effective.tenant.clone(),
         tenant,
     };
+    let mut checks = verify::ArtifactChecks::new(&effective.doc, effective.file);
     let mut files = vec![targets::tenants::render(ctx, effective)];
     for target in &ctx.project.build.targets {
-        if *target == Target::Prometheus {
-            files.extend(targets::prometheus::render_tenant(ctx, &model));
+        match target {
+            Target::Prometheus => files.extend(targets::prometheus::render_tenant(ctx, &model)),
+            Target::Alertmanager => {}
+            Target::Grafana => files.extend(targets::grafana::render_tenant(ctx, &model, &mut checks)),
+            Target::Slack => files.extend(targets::slack::render_tenant(ctx, &model, &mut checks)),
+            Target::Kubernetes => files.extend(targets::kubernetes::render_tenant(ctx, &model, &mut checks)),
         }
     }
-    Some((files, model))
+    let failed = checks.has_errors();
+    diags.append(&mut checks.diags);
+    (!failed).then_some((files, model))
 }
 
 /// The files of one environment, built from all of its valid tenants.
@@ -68,8 +89,15 @@ pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact
         match target {
             Target::Prometheus => files.extend(targets::prometheus::render_env(ctx, tenants)),
             Target::Alertmanager => files.extend(targets::alertmanager::render_env(ctx, tenants)),
-            Target::Grafana | Target::Slack | Target::Kubernetes => {}
+            Target::Grafana => files.extend(targets::grafana::render_env(ctx, tenants)),
+            Target::Slack | Target::Kubernetes => {}
         }
     }
     files
+}
+
+/// Checks across every file of a build (after all environments are rendered), such as
+/// dashboard uids being unique. Each problem is a message; any is a bug in strata.
+pub fn verify_build(files: &[Artifact]) -> Vec<String> {
+    targets::grafana::duplicate_uids(files)
 }

@@ -56,6 +56,14 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         .out
         .unwrap_or_else(|| root.join(&compiled.repo.project.build.out_dir));
     let files = with_manifest(&mut compiled);
+    let problems = crate::render::verify_build(&files);
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("strata: internal error: {problem}");
+        }
+        eprintln!("strata: build failed; the previous output was left untouched");
+        return Ok(crate::cli::EXIT_PROBLEMS);
+    }
     write_atomically(&out_dir, &files).map_err(|e| format!("writing {}: {e}", out_dir.display()))?;
     eprintln!("strata: wrote {} files to {}", files.len(), out_dir.display());
     Ok(code)

@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod import;
 pub mod init;
+pub mod preview;
 pub mod schema;
 
 use crate::compile::{Compiled, Keep, Options, compile};

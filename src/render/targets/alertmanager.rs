@@ -49,7 +49,8 @@ pub fn matcher(name: &str, value: &str) -> String {
     out
 }
 
-fn severity_name(s: Severity) -> &'static str {
+/// The lowercase name of a severity, as in alert labels.
+pub fn severity_name(s: Severity) -> &'static str {
     match s {
         Severity::Info => "info",
         Severity::Warning => "warning",
@@ -58,7 +59,7 @@ fn severity_name(s: Severity) -> &'static str {
 }
 
 /// Escalation steps merged by (severity, after), channels in first-seen order.
-fn escalation_steps(steps: &[Escalation]) -> Vec<(Severity, &str, Vec<&str>)> {
+pub fn escalation_steps(steps: &[Escalation]) -> Vec<(Severity, &str, Vec<&str>)> {
     let mut merged: Vec<(Severity, &str, Vec<&str>)> = Vec::new();
     for step in steps {
         let i = match merged
@@ -104,8 +105,9 @@ fn fan_out(t: &TenantModel, matchers: Vec<String>, channels: &[&str], used: &mut
     Some(json!({"matchers": matchers, "receiver": NULL_RECEIVER, "routes": children}))
 }
 
-/// The route of one tenant and the names of the channels it uses.
-fn tenant_route(ctx: &EnvContext<'_>, t: &TenantModel) -> (Value, Vec<String>) {
+/// The route of one tenant and the names of the channels it uses. The Kubernetes target
+/// turns the same tree into an `AlertmanagerConfig`.
+pub fn tenant_route(ctx: &EnvContext<'_>, t: &TenantModel) -> (Value, Vec<String>) {
     let label = &ctx.project.project.tenant_label;
     let mut route = Map::new();
     route.insert("matchers".into(), json!([matcher(label, &t.id)]));

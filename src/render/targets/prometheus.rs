@@ -178,8 +178,9 @@ pub fn all_alerts(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<(String, AlertRu
     rules
 }
 
-/// The rule file and the test file of one tenant.
-pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Artifact> {
+/// The rule groups of one tenant (`<id>.recording`, `<id>.alerts`), as in the rule file;
+/// the Kubernetes target puts the same groups into a `PrometheusRule`.
+pub fn rule_groups(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
     let tenant: &Tenant = &t.tenant;
     let mut recording: Vec<Value> = tenant
         .monitoring
@@ -208,9 +209,14 @@ pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Artifact> {
     if !alerts.is_empty() {
         groups.push(json!({"name": format!("{}.alerts", t.id), "rules": alerts}));
     }
+    groups
+}
+
+/// The rule file and the test file of one tenant.
+pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Artifact> {
     let mut files = vec![yaml_artifact(
         format!("{}/prometheus/rules/{}.yml", ctx.env, t.id),
-        &json!({"groups": groups}),
+        &json!({"groups": rule_groups(ctx, t)}),
     )];
     if let Some(tests) = render_tests(ctx, t) {
         files.push(tests);

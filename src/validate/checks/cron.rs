@@ -1,9 +1,11 @@
 //! ## What it does
-//! Checks that `backup.schedule` is a five-field cron expression.
+//! Checks that `backup.schedule` and the `start` / `end` of every
+//! `autoscaling.schedules` entry are five-field cron expressions.
 //!
 //! ## Why
-//! The schedule becomes a Velero `Schedule`; a malformed expression is only noticed when
-//! no backup has run.
+//! The backup schedule becomes a Velero `Schedule` and the scaling schedules KEDA cron
+//! triggers; a malformed expression is only noticed when no backup has run or the
+//! replicas never came.
 //!
 //! ## Example
 //! `schedule: "0 25 * * *"` (hour 25), `schedule: daily`.
@@ -13,6 +15,7 @@
 
 use super::{TenantCtx, note_layers, resolved_str};
 use crate::diag::Diagnostic;
+use crate::load::Node;
 use croner::parser::{CronParser, Seconds, Year};
 
 /// Whether `text` is a valid five-field cron expression. Tenants share a handful of
@@ -47,21 +50,26 @@ fn parse_cron(text: &str) -> bool {
 
 /// Reports STRATA-E024.
 pub fn check(ctx: &TenantCtx<'_>, diags: &mut Vec<Diagnostic>) {
-    let Some(node) = ctx.tenant.at(&["backup", "schedule"]) else {
-        return;
-    };
-    let Some(text) = resolved_str(node) else {
-        return;
-    };
-    if !is_valid_cron(text) {
-        let d = Diagnostic::error(
-            "STRATA-E024",
-            node.loc,
-            format!("`{}` is not a valid cron schedule", text.escape_debug()),
-        )
-        .with_label("not a five-field cron expression")
-        .with_help("write `minute hour day-of-month month day-of-week`, such as `0 2 * * *` for 02:00 daily");
-        diags.push(note_layers(d, node));
+    let mut schedules: Vec<&Node> = ctx.tenant.at(&["backup", "schedule"]).into_iter().collect();
+    if let Some(windows) = ctx.tenant.at(&["autoscaling", "schedules"]) {
+        for (_, window) in windows.entries() {
+            schedules.extend(["start", "end"].iter().filter_map(|k| window.value.get(k)));
+        }
+    }
+    for node in schedules {
+        let Some(text) = resolved_str(node) else {
+            continue;
+        };
+        if !is_valid_cron(text) {
+            let d = Diagnostic::error(
+                "STRATA-E024",
+                node.loc,
+                format!("`{}` is not a valid cron schedule", text.escape_debug()),
+            )
+            .with_label("not a five-field cron expression")
+            .with_help("write `minute hour day-of-month month day-of-week`, such as `0 2 * * *` for 02:00 daily");
+            diags.push(note_layers(d, node));
+        }
     }
 }
 
