@@ -1,4 +1,6 @@
 //! Helpers shared by the integration tests.
+// Each test crate uses a subset of these helpers.
+#![allow(dead_code)]
 
 use std::path::Path;
 use std::process::{Command, Output};
