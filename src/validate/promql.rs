@@ -89,7 +89,7 @@ pub fn confine_cached(expr: &str, label: &str, tenant: &str) -> Result<String, P
     thread_local! {
         static CACHE: std::cell::RefCell<Cache> = Default::default();
     }
-    if expr.contains(label) || expr.contains(TENANT_PLACEHOLDER) {
+    if mentions_name(expr, label) || expr.contains(TENANT_PLACEHOLDER) {
         return confine(expr, label, tenant);
     }
     let key = (expr.to_string(), label.to_string());
@@ -106,6 +106,17 @@ pub fn confine_cached(expr: &str, label: &str, tenant: &str) -> Result<String, P
         result
     });
     result.map(|confined| confined.replace(TENANT_PLACEHOLDER, tenant))
+}
+
+/// Whether `name` occurs in `expr` as a whole name, not inside a longer metric or label
+/// name (`tenant` in `by (tenant)` but not in `tenant:requests:rate5m`).
+fn mentions_name(expr: &str, name: &str) -> bool {
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
+    expr.match_indices(name).any(|(at, _)| {
+        let before = expr[..at].chars().next_back();
+        let after = expr[at + name.len()..].chars().next();
+        !before.is_some_and(is_name_char) && !after.is_some_and(is_name_char)
+    })
 }
 
 /// Byte offset of an unclosed or unmatched bracket, outside string literals.
@@ -297,6 +308,22 @@ mod tests {
 
     fn ok(expr: &str) -> String {
         confine(expr, "tenant", "acme").unwrap_or_else(|e| panic!("{expr}: {e:?}"))
+    }
+
+    #[test]
+    fn whole_names_only_bypass_the_cache() {
+        assert!(mentions_name("sum by (tenant) (up)", "tenant"));
+        assert!(mentions_name("up{tenant=\"x\"}", "tenant"));
+        assert!(!mentions_name("tenant:requests:rate5m > 1", "tenant"));
+        assert!(!mentions_name("multitenant_up", "tenant"));
+        let cached = confine_cached("tenant:requests:rate5m > 1", "tenant", "a");
+        let cached_b = confine_cached("tenant:requests:rate5m > 1", "tenant", "b");
+        assert_eq!(cached, Ok("tenant:requests:rate5m{tenant=\"a\"} > 1".to_string()));
+        assert_eq!(cached_b, Ok("tenant:requests:rate5m{tenant=\"b\"} > 1".to_string()));
+        assert_eq!(
+            confine_cached("up{tenant=\"other\"}", "tenant", "a"),
+            confine("up{tenant=\"other\"}", "tenant", "a")
+        );
     }
 
     #[test]
