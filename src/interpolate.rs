@@ -181,7 +181,7 @@ mod tests {
         let (text, d) = run("${UNSET}", Mode::Check);
         assert_eq!((text.as_str(), d[0].severity), ("${UNSET}", Severity::Warning));
         let (_, d) = run("${UNSET}", Mode::Build);
-        assert_eq!((d[0].code, d[0].severity), ("STRATA-E030", Severity::Error));
+        assert_eq!((d[0].code.as_ref(), d[0].severity), ("STRATA-E030", Severity::Error));
     }
 
     #[test]

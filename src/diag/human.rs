@@ -8,7 +8,7 @@ use std::sync::Arc;
 /// One diagnostic (or one of its notes) in the shape miette renders.
 #[derive(Debug)]
 struct View {
-    code: Option<&'static str>,
+    code: Option<String>,
     severity: miette::Severity,
     message: String,
     help: Option<String>,
@@ -27,7 +27,7 @@ impl std::error::Error for View {}
 
 impl miette::Diagnostic for View {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display + 'a>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
@@ -105,7 +105,7 @@ fn clamp_span(text: &str, offset: usize, len: usize) -> SourceSpan {
 
 fn view_of(d: &Diagnostic, sources: &SourceMap) -> View {
     let mut view = located_view(sources, d.loc, d.message.clone(), &d.label);
-    view.code = Some(d.code);
+    view.code = Some(d.code.to_string());
     view.severity = match d.severity {
         Severity::Error => miette::Severity::Error,
         Severity::Warning => miette::Severity::Warning,

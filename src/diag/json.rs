@@ -40,7 +40,7 @@ pub fn render_json(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let diagnostics = diags
         .iter()
         .map(|d| JsonDiagnostic {
-            code: d.code,
+            code: &d.code,
             severity: d.severity,
             message: sanitize(&d.message),
             file: sources.path(d.loc.file),

@@ -9,6 +9,8 @@ pub use human::render_human;
 pub use json::render_json;
 pub use source::{FileId, Loc, SourceFile, SourceMap};
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// How serious a diagnostic is.
@@ -33,8 +35,8 @@ pub struct Note {
 /// One problem found in the input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
-    /// Stable code, such as `STRATA-E011`.
-    pub code: &'static str,
+    /// Stable code, such as `STRATA-E011`, or a policy rule id such as `SOC2-003`.
+    pub code: Cow<'static, str>,
     /// Severity.
     pub severity: Severity,
     /// One-line message.
@@ -49,13 +51,15 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Environments in which the problem occurs (empty when it does not depend on one).
     pub envs: Vec<String>,
+    /// Compliance frameworks the finding belongs to (policy findings only).
+    pub frameworks: Vec<String>,
 }
 
 impl Diagnostic {
     /// An error with `code` and `message` at `loc`.
-    pub fn error(code: &'static str, loc: Loc, message: impl Into<String>) -> Self {
+    pub fn error(code: impl Into<Cow<'static, str>>, loc: Loc, message: impl Into<String>) -> Self {
         Self {
-            code,
+            code: code.into(),
             severity: Severity::Error,
             message: message.into(),
             loc,
@@ -63,11 +67,12 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
             envs: Vec::new(),
+            frameworks: Vec::new(),
         }
     }
 
     /// A warning with `code` and `message` at `loc`.
-    pub fn warning(code: &'static str, loc: Loc, message: impl Into<String>) -> Self {
+    pub fn warning(code: impl Into<Cow<'static, str>>, loc: Loc, message: impl Into<String>) -> Self {
         Self {
             severity: Severity::Warning,
             ..Self::error(code, loc, message)
@@ -92,6 +97,12 @@ impl Diagnostic {
     /// Sets the help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the compliance frameworks the finding belongs to.
+    pub fn with_frameworks(mut self, frameworks: Vec<String>) -> Self {
+        self.frameworks = frameworks;
         self
     }
 
@@ -151,9 +162,10 @@ pub fn sanitize_source(text: &str) -> String {
 /// Sorts diagnostics into a stable order (file, position, code, message) and folds the
 /// copies that differ only by environment into one diagnostic listing the environments.
 pub fn normalize(diags: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic> {
-    let mut folded: indexmap::IndexMap<(Loc, &'static str, String, Severity), Diagnostic> = indexmap::IndexMap::new();
+    let mut folded: indexmap::IndexMap<(Loc, Cow<'static, str>, String, Severity), Diagnostic> =
+        indexmap::IndexMap::new();
     for d in diags {
-        let key = (d.loc, d.code, d.message.clone(), d.severity);
+        let key = (d.loc, d.code.clone(), d.message.clone(), d.severity);
         match folded.get_mut(&key) {
             Some(existing) => {
                 for env in d.envs {
@@ -179,7 +191,7 @@ pub fn normalize(diags: Vec<Diagnostic>, sources: &SourceMap) -> Vec<Diagnostic>
     out.sort_by(|a, b| {
         let pa = sources.path(a.loc.file);
         let pb = sources.path(b.loc.file);
-        (pa, a.loc.line, a.loc.col, a.code, &a.message).cmp(&(pb, b.loc.line, b.loc.col, b.code, &b.message))
+        (pa, a.loc.line, a.loc.col, &a.code, &a.message).cmp(&(pb, b.loc.line, b.loc.col, &b.code, &b.message))
     });
     out
 }

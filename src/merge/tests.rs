@@ -139,7 +139,7 @@ fn a_change_of_shape_points_at_both_layers() {
     merge_layers([base, over], &mut diags);
     assert_eq!(diags.len(), 1);
     assert_eq!(
-        (diags[0].code, diags[0].loc.file, diags[0].notes[0].loc.file),
+        (diags[0].code.as_ref(), diags[0].loc.file, diags[0].notes[0].loc.file),
         ("STRATA-E010", FileId(1), FileId(0))
     );
 }
