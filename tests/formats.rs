@@ -433,3 +433,23 @@ fn build_and_import_take_the_formats_and_explain_refuses_them() {
     );
     assert_eq!(explain.status.code(), Some(2));
 }
+
+#[test]
+fn github_names_files_from_the_working_directory_when_root_is_a_subfolder() {
+    let dir = repo(&[
+        ("cfg/strata.toml", "[project]\nname = \"t\"\n"),
+        ("cfg/environments/dev.yaml", "platform:\n  cluster: dev\n"),
+        ("cfg/tenants/acme.yaml", "id: acme\ntier: gold\n"),
+    ]);
+    let out = strata(dir.path(), &["check", "cfg", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(1));
+    let (anns, _) = annotations(&out);
+    assert_eq!(anns.len(), 1, "{}", stdout(&out));
+    assert_eq!(anns[0].prop("file"), Some("cfg/tenants/acme.yaml"));
+    // SARIF stays relative to ROOT (%SRCROOT%).
+    let sarif = json(&strata(dir.path(), &["check", "cfg", "--format", "sarif"]));
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "tenants/acme.yaml"
+    );
+}

@@ -24,7 +24,7 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, report: &Rep
     let text = match report.format {
         Format::Json => render_json(diags, sources),
         Format::Sarif => render_sarif(diags, sources),
-        Format::Github => render_github(diags, sources),
+        Format::Github => render_github(diags, sources, std::env::current_dir().ok().as_deref()),
         Format::Junit => render_junit(diags, sources, scope),
         Format::Human => {
             let color = match report.color {

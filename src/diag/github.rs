@@ -2,8 +2,14 @@
 //! annotation per diagnostic (file, line, column, end of the span, code as title), then a
 //! summary line. Property values escape `%`, `\r`, `\n`, `:` and `,`; the message escapes
 //! `%`, `\r` and `\n`, so no input can end an annotation early or start another command.
+//!
+//! GitHub resolves `file=` from the workspace, the folder the job runs in; so when a base
+//! folder is given (the working directory), files under it are named relative to it, and a
+//! ROOT in a subfolder (`strata check config/`) still annotates the right files.
 
-use super::{Diagnostic, Severity, SourceMap, Summary, sanitize};
+use super::{Diagnostic, FileId, Severity, SourceMap, Summary, sanitize};
+use std::collections::HashMap;
+use std::path::Path;
 
 /// Escapes the message of a workflow command.
 pub fn escape_data(text: &str) -> String {
@@ -39,13 +45,46 @@ fn end(d: &Diagnostic, sources: &SourceMap) -> Option<(u32, u32)> {
     Some((line, col))
 }
 
+/// File paths as GitHub should see them: relative to `base` when the file is under it,
+/// else the display path (relative to ROOT).
+struct Paths<'a> {
+    sources: &'a SourceMap,
+    base: Option<std::path::PathBuf>,
+    cache: HashMap<FileId, String>,
+}
+
+impl Paths<'_> {
+    fn get(&mut self, id: FileId) -> String {
+        if let Some(p) = self.cache.get(&id) {
+            return p.clone();
+        }
+        let display = self.sources.path(id);
+        let relative = match (&self.base, self.sources.file(id)) {
+            (Some(base), Some(file)) if !display.starts_with("<builtin>") => file
+                .path
+                .canonicalize()
+                .ok()
+                .and_then(|p| {
+                    p.strip_prefix(base)
+                        .ok()
+                        .map(|r| r.to_string_lossy().replace('\\', "/"))
+                })
+                .filter(|r| !r.is_empty()),
+            _ => None,
+        };
+        let path = relative.unwrap_or_else(|| display.to_string());
+        self.cache.insert(id, path.clone());
+        path
+    }
+}
+
 /// One annotation line (without the newline).
-fn annotation(d: &Diagnostic, sources: &SourceMap) -> String {
+fn annotation(d: &Diagnostic, sources: &SourceMap, paths: &mut Paths<'_>) -> String {
     let command = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let mut props = vec![format!("file={}", escape_property(&sanitize(sources.path(d.loc.file))))];
+    let mut props = vec![format!("file={}", escape_property(&sanitize(&paths.get(d.loc.file))))];
     if d.loc.line > 0 {
         props.push(format!("line={}", d.loc.line));
         props.push(format!("col={}", d.loc.col.max(1)));
@@ -72,7 +111,7 @@ fn annotation(d: &Diagnostic, sources: &SourceMap) -> String {
     for note in &d.notes {
         text.push_str(&format!(
             "\nnote: {}:{}:{}: {}",
-            sanitize(sources.path(note.loc.file)),
+            sanitize(&paths.get(note.loc.file)),
             note.loc.line,
             note.loc.col,
             sanitize(&note.message)
@@ -82,10 +121,16 @@ fn annotation(d: &Diagnostic, sources: &SourceMap) -> String {
 }
 
 /// Renders diagnostics as workflow commands followed by `strata: N error(s), M warning(s)`.
-pub fn render_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
+/// With `base` (the working directory), files under it are named relative to it.
+pub fn render_github(diags: &[Diagnostic], sources: &SourceMap, base: Option<&Path>) -> String {
+    let mut paths = Paths {
+        sources,
+        base: base.and_then(|b| b.canonicalize().ok()),
+        cache: HashMap::new(),
+    };
     let mut out = String::new();
     for d in diags {
-        out.push_str(&annotation(d, sources));
+        out.push_str(&annotation(d, sources, &mut paths));
         out.push('\n');
     }
     let summary = Summary::of(diags);
@@ -126,7 +171,7 @@ mod tests {
         let d = Diagnostic::error("STRATA-E013", loc, "bad\n::stop-commands::x 100%")
             .with_help("fix it")
             .with_label("here");
-        let text = render_github(&[d], &sources);
+        let text = render_github(&[d], &sources, None);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines,
