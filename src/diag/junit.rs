@@ -133,7 +133,13 @@ pub fn render_junit(diags: &[Diagnostic], sources: &SourceMap, scope: &Scope) ->
         let envs: Vec<String> = if !d.envs.is_empty() {
             d.envs.clone()
         } else if let Some((_, Some(env))) = &tenant {
-            vec![env.clone()]
+            // An overlay of an environment this run did not compile (or that does not
+            // exist) is a problem of the tenant, in no environment.
+            if scope.envs.contains(env) {
+                vec![env.clone()]
+            } else {
+                vec![REPOSITORY_SUITE.to_string()]
+            }
         } else if let (Some(_), false) = (&tenant, scope.envs.is_empty()) {
             scope.envs.clone()
         } else if let Some(env) = path
@@ -233,6 +239,32 @@ mod tests {
         );
         assert_eq!(tenant_of("environments/prod.yaml"), None);
         assert_eq!(tenant_of("tenants/readme.md"), None);
+    }
+
+    #[test]
+    fn an_overlay_of_an_unknown_environment_is_reported_outside_the_environments() {
+        let mut sources = SourceMap::default();
+        let file = sources.add(
+            "tenants/acme/staging.yaml".into(),
+            "x".into(),
+            std::sync::Arc::new(String::new()),
+        );
+        let d = Diagnostic::error("STRATA-E032", crate::diag::Loc::file_start(file), "unknown env");
+        let scope = Scope {
+            envs: vec!["dev".into()],
+            tenants: vec!["acme".into()],
+            warnings_fail: false,
+        };
+        let xml = render_junit(&[d], &sources, &scope);
+        assert!(!xml.contains("name=\"staging\""), "{xml}");
+        assert!(
+            xml.contains("<testsuite name=\"repository\" tests=\"1\" failures=\"1\""),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("<testsuite name=\"dev\" tests=\"1\" failures=\"0\""),
+            "{xml}"
+        );
     }
 
     #[test]
