@@ -13,7 +13,7 @@ fn fixtures_dir() -> PathBuf {
 }
 
 fn strata(dir: &Path, args: &[&str]) -> Output {
-    strata_with_env(dir, args, &[("STRATA_TEST_SECRET", "")])
+    strata_with_env(dir, args, &[])
 }
 
 fn stdout(o: &Output) -> String {
@@ -452,4 +452,37 @@ fn github_names_files_from_the_working_directory_when_root_is_a_subfolder() {
         sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "tenants/acme.yaml"
     );
+}
+
+#[test]
+fn warnings_pass_unless_fail_on_warning() {
+    let tenant = "id: acme\nalerting:\n  channels:\n    team-slack: {type: slack, webhook_url: \"${STRATA_FORMATS_UNSET}\", channel: \"#acme\"}\n";
+    for (toml, code, failures) in [
+        ("[project]\nname = \"t\"\n", 0, 0),
+        ("[project]\nname = \"t\"\n[policies]\nfail_on = \"warning\"\n", 1, 1),
+    ] {
+        let dir = repo(&[
+            ("strata.toml", toml),
+            ("environments/dev.yaml", "platform:\n  cluster: dev\n"),
+            ("tenants/acme.yaml", tenant),
+        ]);
+        let junit = check(dir.path(), "junit");
+        assert_eq!(junit.status.code(), Some(code), "{}", stdout(&junit));
+        let xml = stdout(&junit);
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}"));
+        let count = |tag: &str| doc.descendants().filter(|n| n.has_tag_name(tag)).count();
+        assert_eq!(count("failure"), failures, "{xml}");
+        assert_eq!(count("system-out"), 1 - failures, "{xml}");
+
+        let github = check(dir.path(), "github");
+        assert_eq!(github.status.code(), Some(code));
+        let (anns, summary) = annotations(&github);
+        assert_eq!(anns.len(), 1);
+        assert_eq!(anns[0].command, "warning");
+        assert_eq!(summary, "strata: 0 errors, 1 warning");
+
+        let sarif = check(dir.path(), "sarif");
+        assert_eq!(sarif.status.code(), Some(code));
+        assert_eq!(json(&sarif)["runs"][0]["results"][0]["level"], "warning");
+    }
 }
