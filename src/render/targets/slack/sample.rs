@@ -96,7 +96,7 @@ pub fn fill(template: &str, sample: &Sample, mrkdwn: bool, one_line: bool) -> St
 fn fill_text_object(v: &mut Value, sample: &Sample, max: usize, one_line: bool) {
     let mrkdwn = v["type"] == "mrkdwn";
     if let Some(Value::String(t)) = v.get_mut("text") {
-        *t = truncate(&fill(t, sample, mrkdwn, one_line), max);
+        *t = truncate(fill(t, sample, mrkdwn, one_line).trim_end(), max);
         if t.trim().is_empty() {
             *t = "-".into();
         }
