@@ -236,6 +236,14 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------
+# Slack
+# ---------------------------------------------------------------------------------------
+# Every Slack message template within Slack's Block Kit limits, checked independently of
+# strata's Rust code (scripts/check_slack.py, python3 standard library).
+check "platform: Slack Block Kit limits" python3 scripts/check_slack.py "$TMP/platform"
+check "fleet: Slack Block Kit limits" python3 scripts/check_slack.py "$TMP/fleet-out"
+
+# ---------------------------------------------------------------------------------------
 # Summary
 # ---------------------------------------------------------------------------------------
 log "conformance summary"

@@ -2,7 +2,18 @@
 //! message of a tenant filled with a sample alert, for pasting into Slack's Block Kit
 //! Builder.
 
+use crate::cli::output::root_or_cwd;
+use crate::compile::Keep;
+use crate::interpolate::Mode;
+use crate::load::Selection;
+use crate::model::Severity;
+use crate::render::EnvContext;
+use crate::render::targets::alertmanager::severity_name;
+use crate::render::targets::slack::SEVERITIES;
+use crate::render::targets::slack::sample::preview;
+use crate::render::targets::slack::texts::{Messages, builtin_locales, is_builtin_locale};
 use clap::{Args, Subcommand};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// What to preview.
@@ -34,6 +45,86 @@ pub struct PreviewSlackArgs {
 /// Runs `strata preview`.
 pub fn run(command: PreviewCommand) -> Result<u8, String> {
     match command {
-        PreviewCommand::Slack(_) => Err("preview slack is not built yet".into()),
+        PreviewCommand::Slack(args) => slack(args),
+    }
+}
+
+/// The severity named `name`.
+fn parse_severity(name: &str) -> Result<Severity, String> {
+    SEVERITIES
+        .into_iter()
+        .find(|s| severity_name(*s) == name)
+        .ok_or_else(|| format!("unknown severity `{name}` (known: critical, warning, info)"))
+}
+
+/// Prints diagnostics to stderr (stdout holds the message).
+fn print_diagnostics(diags: &[crate::diag::Diagnostic], sources: &crate::diag::SourceMap) {
+    if diags.is_empty() {
+        return;
+    }
+    let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
+    eprint!("{}", crate::diag::render_human(diags, sources, color));
+}
+
+fn slack(args: PreviewSlackArgs) -> Result<u8, String> {
+    let severity = parse_severity(&args.severity)?;
+    if let Some(lang) = &args.locale
+        && !is_builtin_locale(lang)
+    {
+        return Err(format!(
+            "unknown locale `{lang}` (known: {})",
+            builtin_locales().join(", ")
+        ));
+    }
+    let root = root_or_cwd(args.root.as_deref())?;
+    let selection = Selection {
+        envs: Some([args.env.clone()].into()),
+        tenants: Some([args.tenant.clone()].into()),
+    };
+    let compiled = super::compile_with_process_env(
+        &root,
+        Mode::Check,
+        selection,
+        Keep::Artifacts(&crate::render::render_tenant),
+    )?;
+    print_diagnostics(&compiled.diags, compiled.sources());
+    let errors = compiled
+        .diags
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error);
+    let model = compiled
+        .models
+        .get(&args.env)
+        .and_then(|models| models.iter().find(|m| m.id == args.tenant));
+    let (Some(model), Some(platform)) = (model, compiled.typed_platforms.get(&args.env)) else {
+        eprintln!(
+            "strata: tenant `{}` in `{}` has errors; fix them to preview its Slack messages",
+            args.tenant, args.env
+        );
+        return Ok(crate::cli::EXIT_PROBLEMS);
+    };
+    if errors {
+        eprintln!("strata: the repository has errors; fix them to preview its Slack messages");
+        return Ok(crate::cli::EXIT_PROBLEMS);
+    }
+    let ctx = EnvContext {
+        env: &args.env,
+        project: &compiled.repo.project,
+        platform,
+    };
+    let lang = match &args.locale {
+        Some(lang) => lang.as_str(),
+        None => Messages::new(model.tenant.locale.as_deref(), &ctx.project.project.default_locale).lang,
+    };
+    match preview(&ctx, model, severity, lang) {
+        Ok(message) => {
+            let text = serde_json::to_string_pretty(&message).map_err(|e| e.to_string())?;
+            println!("{text}");
+            Ok(crate::cli::EXIT_OK)
+        }
+        Err(problems) => {
+            eprintln!("strata: internal error: the preview breaks Block Kit limits: {problems}");
+            Ok(crate::cli::EXIT_PROBLEMS)
+        }
     }
 }
