@@ -196,7 +196,8 @@ pub fn duplicate_uids(files: &[Artifact]) -> Vec<String> {
 /// parsing the whole file; other layouts are parsed.
 fn uid_of(bytes: &[u8]) -> Option<String> {
     const KEY: &[u8] = b"\n  \"uid\": ";
-    if let Some(at) = bytes.windows(KEY.len()).position(|w| w == KEY) {
+    // The uid is among the last keys: search from the end.
+    if let Some(at) = bytes.windows(KEY.len()).rposition(|w| w == KEY) {
         let rest = &bytes[at + KEY.len()..];
         let end = rest.iter().position(|b| *b == b'\n')?;
         let value = rest[..end].strip_suffix(b",").unwrap_or(&rest[..end]);

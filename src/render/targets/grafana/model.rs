@@ -3,7 +3,7 @@
 //! thousands of dashboards small and lets the uid be found without parsing the file.
 
 use super::panels::{
-    Color, Defaults, FieldConfig, GraphStyle, Kind, Layout, Options, Origin, PROMETHEUS, Panel, Stacking, Step, Target,
+    Color, Defaults, FieldConfig, GraphStyle, Kind, Layout, Options, Origin, PROMETHEUS, Panel, Step, Target,
     Thresholds, ThresholdsStyle, ref_id,
 };
 use super::queries;
@@ -79,7 +79,7 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T, last: 
 impl Dashboard {
     /// The JSON file: keys in alphabetical order, one per line; one panel per line.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(2048 + 900 * self.panels.len());
+        let mut out = Vec::with_capacity(2048 + 1024 * self.panels.len());
         out.extend_from_slice(b"{\n");
         field(
             &mut out,
@@ -277,8 +277,6 @@ impl<'a> Builder<'a> {
                 continue;
             };
             targets.push(Target {
-                datasource: PROMETHEUS,
-                editor_mode: "code",
                 expr,
                 format: if kind == Kind::Table { "table" } else { "time_series" },
                 instant: q.instant,
@@ -289,17 +287,9 @@ impl<'a> Builder<'a> {
             });
         }
         let custom = (kind == Kind::Timeseries).then_some(GraphStyle {
-            axis_placement: "auto",
-            draw_style: "line",
             fill_opacity: 10,
-            line_interpolation: "linear",
             line_width: 1,
             show_points: "never",
-            span_nulls: false,
-            stacking: Stacking {
-                group: "A",
-                mode: "none",
-            },
             thresholds_style: ThresholdsStyle { mode: field.show },
         });
         let mut steps = vec![Step {
@@ -313,7 +303,6 @@ impl<'a> Builder<'a> {
         let id = self.panels.len() as u32 + 1;
         self.panels.push(Panel {
             datasource: PROMETHEUS,
-            description: String::new(),
             field_config: FieldConfig {
                 defaults: Defaults {
                     color: Color {
@@ -340,7 +329,6 @@ impl<'a> Builder<'a> {
             options: Options::of(kind),
             targets,
             title: title.to_string(),
-            transparent: false,
             kind: kind.id(),
             origin: self.origin.clone(),
         });
