@@ -296,7 +296,7 @@ pub fn business(b: &mut Builder<'_>, l: &Limits, features: &[String]) {
             vec![Query::instant(q::feature_rate(f), "").from(&["features"])],
         );
         if let Some(last) = b.panels.last_mut() {
-            last.origin = Origin(vec!["features".into(), i.to_string()]);
+            last.origin = Origin::at(&["features", &i.to_string()]);
         }
     }
 }

@@ -3,8 +3,8 @@
 //! thousands of dashboards small and lets the uid be found without parsing the file.
 
 use super::panels::{
-    Color, Defaults, FieldConfig, GraphStyle, Kind, Layout, Options, Origin, PROMETHEUS, Panel, Step, Target,
-    Thresholds, ThresholdsStyle, ref_id,
+    Color, DatasourceRef, Defaults, FieldConfig, GraphStyle, Kind, Layout, Options, Origin, PROMETHEUS, Panel, Step,
+    Target, Thresholds, ThresholdsStyle, ref_id,
 };
 use super::queries;
 use serde::Serialize;
@@ -26,7 +26,7 @@ pub struct Problem {
 #[serde(rename_all = "camelCase")]
 pub struct Annotation {
     /// Datasource.
-    pub datasource: serde_json::Value,
+    pub datasource: DatasourceRef,
     /// Whether the annotation is on.
     pub enable: bool,
     /// The query (empty for the built-in one).
@@ -59,8 +59,8 @@ pub struct Dashboard {
     pub description: String,
     /// Tags.
     pub tags: Vec<String>,
-    /// Template variables.
-    pub variables: Vec<serde_json::Value>,
+    /// `templating` as JSON text (the same for every dashboard of an environment).
+    pub templating: std::sync::Arc<str>,
     /// Annotations.
     pub annotations: Vec<Annotation>,
     /// Panels.
@@ -81,12 +81,9 @@ impl Dashboard {
     pub fn to_json(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(2048 + 1024 * self.panels.len());
         out.extend_from_slice(b"{\n");
-        field(
-            &mut out,
-            "annotations",
-            &serde_json::json!({"list": self.annotations}),
-            false,
-        );
+        out.extend_from_slice(b"  \"annotations\": {\"list\":");
+        let _ = serde_json::to_writer(&mut out, &self.annotations);
+        out.extend_from_slice(b"},\n");
         field(&mut out, "description", &self.description, false);
         field(&mut out, "editable", &false, false);
         field(&mut out, "fiscalYearStartMonth", &0, false);
@@ -103,19 +100,9 @@ impl Dashboard {
         field(&mut out, "refresh", "1m", false);
         field(&mut out, "schemaVersion", &SCHEMA_VERSION, false);
         field(&mut out, "tags", &self.tags, false);
-        field(
-            &mut out,
-            "templating",
-            &serde_json::json!({"list": self.variables}),
-            false,
-        );
-        field(
-            &mut out,
-            "time",
-            &serde_json::json!({"from": "now-6h", "to": "now"}),
-            false,
-        );
-        field(&mut out, "timepicker", &serde_json::json!({}), false);
+        out.extend_from_slice(b"  \"templating\": ");
+        out.extend_from_slice(self.templating.as_bytes());
+        out.extend_from_slice(b",\n  \"time\": {\"from\":\"now-6h\",\"to\":\"now\"},\n  \"timepicker\": {},\n");
         field(&mut out, "timezone", "utc", false);
         field(&mut out, "title", &self.title, false);
         field(&mut out, "uid", &self.uid, false);
@@ -272,9 +259,18 @@ impl<'a> Builder<'a> {
     pub fn panel(&mut self, kind: Kind, title: &str, size: (u32, u32), field: Field, queries: Vec<Query>) {
         let mut targets = Vec::with_capacity(queries.len());
         for (i, q) in queries.into_iter().enumerate() {
-            let origin = q.origin.clone().unwrap_or_else(|| self.origin.clone());
-            let Some(expr) = self.confine(&q.expr, &origin) else {
-                continue;
+            let expr = match queries::confined(&q.expr, self.label, self.tenant) {
+                Ok(expr) => expr,
+                Err(e) => {
+                    self.problems.push(Problem {
+                        origin: q.origin.clone().unwrap_or_else(|| self.origin.clone()),
+                        message: format!(
+                            "the generated query `{}` cannot be confined to the tenant: {e:?}",
+                            q.expr
+                        ),
+                    });
+                    continue;
+                }
             };
             targets.push(Target {
                 expr,

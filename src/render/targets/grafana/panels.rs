@@ -9,7 +9,7 @@ pub const GRID_WIDTH: u32 = 24;
 /// The config value a panel or query comes from, for diagnostics: a path of keys in the
 /// effective tenant document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Origin(pub Vec<String>);
+pub struct Origin(pub std::sync::Arc<[String]>);
 
 impl Origin {
     /// The origin at `path`.
