@@ -206,6 +206,22 @@ fn hostile_names_produce_valid_escaped_json() {
 }
 
 #[test]
+fn acme_corp_dashboards_are_as_reviewed() {
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    build(&example(), out.path());
+    for file in ["overview", "business"] {
+        let path = out
+            .path()
+            .join(format!("production/grafana/dashboards/acme-corp/{file}.json"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        insta::assert_snapshot!(format!("acme-corp-production-{file}"), text);
+    }
+    let yaml = out.path().join("production/grafana/provisioning/dashboards.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap_or_else(|e| panic!("{}: {e}", yaml.display()));
+    insta::assert_snapshot!("production-provisioning", text);
+}
+
+#[test]
 fn two_builds_are_byte_identical() {
     let (a, b) = (
         tempfile::tempdir().unwrap_or_else(|e| panic!("{e}")),

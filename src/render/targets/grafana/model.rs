@@ -296,6 +296,8 @@ impl<'a> Builder<'a> {
             color,
             value: Some(round(*v)),
         }));
+        // Grafana wants ascending steps; a config may set warning above critical.
+        steps[1..].sort_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal));
         let id = self.panels.len() as u32 + 1;
         self.panels.push(Panel {
             datasource: PROMETHEUS,
