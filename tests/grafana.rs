@@ -206,6 +206,28 @@ fn hostile_names_produce_valid_escaped_json() {
 }
 
 #[test]
+fn a_dashboard_that_fails_its_check_is_e072_at_the_value() {
+    let tenant = "id: bad\nregion: eu-west-1\nmonitoring:\n  dashboards: [overview, slo]\nslos:\n  availability:\n    objective: 99.9\n    good: sum(rate(x{tenant=\"other\"}[{{window}}]))\n    total: sum(rate(x[{{window}}]))\n";
+    let dir = repo(&[
+        ("strata.toml", TOML),
+        ("environments/dev.yaml", "platform: {}\n"),
+        ("tenants/bad.yaml", tenant),
+    ]);
+    let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out_arg = out.path().to_string_lossy().into_owned();
+    let result = strata_with_env(dir.path(), &["build", ".", "--out", &out_arg], &[]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert_eq!(result.status.code(), Some(1), "{text}");
+    // SLO expressions are checked here (E072) unless validation confines them first (E051).
+    assert!(text.contains("STRATA-E072") || text.contains("STRATA-E051"), "{text}");
+    assert!(text.contains("tenants/bad.yaml:8:"), "{text}");
+}
+
+#[test]
 fn acme_corp_dashboards_are_as_reviewed() {
     let out = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     build(&example(), out.path());

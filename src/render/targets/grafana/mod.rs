@@ -171,7 +171,13 @@ pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, checks: &mut Artifac
                 bytes: d.to_json(),
             }),
             Err(problems) => {
-                for p in problems {
+                // One diagnostic per config value and dashboard: the first problem it caused.
+                let mut reported: Vec<&Origin> = Vec::new();
+                for p in &problems {
+                    if reported.contains(&&p.origin) {
+                        continue;
+                    }
+                    reported.push(&p.origin);
                     checks.error(
                         DASHBOARD_CHECK_FAILED,
                         &p.origin.path(),

@@ -119,6 +119,16 @@ pub fn round(v: f64) -> f64 {
     if r.is_finite() { r } else { v }
 }
 
+/// Why a query could not be confined, as the end of a sentence.
+fn describe(e: &crate::validate::promql::PromqlError) -> String {
+    match e {
+        crate::validate::promql::PromqlError::Syntax { message, .. } => format!("is not valid PromQL: {message}"),
+        crate::validate::promql::PromqlError::ForeignMatcher { matcher } => {
+            format!("selects outside the tenant: `{matcher}`")
+        }
+    }
+}
+
 /// One query to add to a panel.
 pub struct Query {
     /// PromQL before confinement.
@@ -247,7 +257,7 @@ impl<'a> Builder<'a> {
             Err(e) => {
                 self.problems.push(Problem {
                     origin: origin.clone(),
-                    message: format!("the generated query `{expr}` cannot be confined to the tenant: {e:?}"),
+                    message: format!("the generated query `{expr}` {}", describe(&e)),
                 });
                 None
             }
@@ -258,16 +268,14 @@ impl<'a> Builder<'a> {
     /// `queries`.
     pub fn panel(&mut self, kind: Kind, title: &str, size: (u32, u32), field: Field, queries: Vec<Query>) {
         let mut targets = Vec::with_capacity(queries.len());
+        let failed = self.problems.len();
         for (i, q) in queries.into_iter().enumerate() {
             let expr = match queries::confined(&q.expr, self.label, self.tenant) {
                 Ok(expr) => expr,
                 Err(e) => {
                     self.problems.push(Problem {
                         origin: q.origin.clone().unwrap_or_else(|| self.origin.clone()),
-                        message: format!(
-                            "the generated query `{}` cannot be confined to the tenant: {e:?}",
-                            q.expr
-                        ),
+                        message: format!("the generated query `{}` {}", q.expr, describe(&e)),
                     });
                     continue;
                 }
@@ -281,6 +289,10 @@ impl<'a> Builder<'a> {
                 ref_id: ref_id(i),
                 origin: q.origin,
             });
+        }
+        if self.problems.len() > failed {
+            // The panel is not written; its problems are reported.
+            return;
         }
         let custom = (kind == Kind::Timeseries).then_some(GraphStyle {
             fill_opacity: 10,
