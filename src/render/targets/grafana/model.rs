@@ -78,38 +78,50 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T, last: 
 
 impl Dashboard {
     /// The JSON file: keys in alphabetical order, one per line; one panel per line.
+    /// Written into a reused buffer per thread, then copied out at its exact size: a build
+    /// holds every file in memory until it is written, so spare capacity would add up.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(2048 + 1024 * self.panels.len());
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with(|b| {
+            let mut out = b.borrow_mut();
+            out.clear();
+            self.write_json(&mut out);
+            out.to_vec()
+        })
+    }
+
+    fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\n");
         out.extend_from_slice(b"  \"annotations\": {\"list\":");
-        let _ = serde_json::to_writer(&mut out, &self.annotations);
+        let _ = serde_json::to_writer(&mut *out, &self.annotations);
         out.extend_from_slice(b"},\n");
-        field(&mut out, "description", &self.description, false);
-        field(&mut out, "editable", &false, false);
-        field(&mut out, "fiscalYearStartMonth", &0, false);
-        field(&mut out, "graphTooltip", &1, false);
-        field(&mut out, "id", &(), false);
-        field(&mut out, "links", &[(); 0], false);
-        field(&mut out, "liveNow", &false, false);
+        field(out, "description", &self.description, false);
+        field(out, "editable", &false, false);
+        field(out, "fiscalYearStartMonth", &0, false);
+        field(out, "graphTooltip", &1, false);
+        field(out, "id", &(), false);
+        field(out, "links", &[(); 0], false);
+        field(out, "liveNow", &false, false);
         out.extend_from_slice(b"  \"panels\": [");
         for (i, panel) in self.panels.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            let _ = serde_json::to_writer(&mut out, panel);
+            let _ = serde_json::to_writer(&mut *out, panel);
         }
         out.extend_from_slice(if self.panels.is_empty() { b"],\n" } else { b"\n  ],\n" });
-        field(&mut out, "refresh", "1m", false);
-        field(&mut out, "schemaVersion", &SCHEMA_VERSION, false);
-        field(&mut out, "tags", &self.tags, false);
+        field(out, "refresh", "1m", false);
+        field(out, "schemaVersion", &SCHEMA_VERSION, false);
+        field(out, "tags", &self.tags, false);
         out.extend_from_slice(b"  \"templating\": ");
         out.extend_from_slice(self.templating.as_bytes());
         out.extend_from_slice(b",\n  \"time\": {\"from\":\"now-6h\",\"to\":\"now\"},\n  \"timepicker\": {},\n");
-        field(&mut out, "timezone", "utc", false);
-        field(&mut out, "title", &self.title, false);
-        field(&mut out, "uid", &self.uid, false);
-        field(&mut out, "version", &1, false);
-        field(&mut out, "weekStart", "", true);
+        field(out, "timezone", "utc", false);
+        field(out, "title", &self.title, false);
+        field(out, "uid", &self.uid, false);
+        field(out, "version", &1, false);
+        field(out, "weekStart", "", true);
         out.extend_from_slice(b"}\n");
-        out
     }
 }
 
