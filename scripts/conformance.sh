@@ -244,6 +244,19 @@ check "platform: Slack Block Kit limits" python3 scripts/check_slack.py "$TMP/pl
 check "fleet: Slack Block Kit limits" python3 scripts/check_slack.py "$TMP/fleet-out"
 
 # ---------------------------------------------------------------------------------------
+# Grafana
+# Every dashboard JSON of both builds parses and passes scripts/check_dashboards.py
+# (required fields, gridPos, uid length and uniqueness, datasource refs, confined exprs).
+# ---------------------------------------------------------------------------------------
+for build in platform fleet-out; do
+    if compgen -G "$TMP/$build/*/grafana/dashboards" >/dev/null; then
+        check "$build: dashboard checks" python3 scripts/check_dashboards.py "$TMP/$build"
+    else
+        fail "$build: dashboard checks" "no grafana/dashboards folder in the build"
+    fi
+done
+
+# ---------------------------------------------------------------------------------------
 # Summary
 # ---------------------------------------------------------------------------------------
 log "conformance summary"

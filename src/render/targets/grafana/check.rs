@@ -116,16 +116,18 @@ pub fn check_query(expr: &str, label: &str, tenant: &str) -> Result<(), String> 
         return Err(format!("`{expr}` holds the reserved name {PLACEHOLDER}"));
     }
     let own = format!("{label}=\"{tenant}\"");
-    let normalized = expr.replace(&own, &format!("{label}=\"{PLACEHOLDER}\""));
-    type Cache = std::collections::HashMap<(String, String), Result<(), String>>;
+    let mut key = expr.replace(&own, &format!("{label}=\"{PLACEHOLDER}\""));
+    let len = key.len();
+    key.push('\0');
+    key.push_str(label);
+    type Cache = rustc_hash::FxHashMap<String, Result<(), String>>;
     thread_local! {
         static CACHE: std::cell::RefCell<Cache> = Default::default();
     }
-    let key = (normalized, label.to_string());
     if let Some(hit) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
         return hit.map_err(|e| e.replace(PLACEHOLDER, tenant));
     }
-    let verdict = verify_confined(&key.0, label);
+    let verdict = verify_confined(&key[..len], label);
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= 20_000 {

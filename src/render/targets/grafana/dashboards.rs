@@ -296,7 +296,7 @@ pub fn business(b: &mut Builder<'_>, l: &Limits, features: &[String]) {
             vec![Query::instant(q::feature_rate(f), "").from(&["features"])],
         );
         if let Some(last) = b.panels.last_mut() {
-            last.origin = Origin(vec!["features".into(), i.to_string()]);
+            last.origin = Origin::at(&["features", &i.to_string()]);
         }
     }
 }
@@ -368,14 +368,18 @@ pub fn slo(b: &mut Builder<'_>, t: &Tenant) {
         };
         let objective = s.objective.0;
         let title = short_title(name, 60);
-        let from = ["slos", name.as_str(), "objective"];
+        let from: &[&str] = if s.good.is_some() && s.total.is_some() {
+            &["slos", name.as_str(), "good"]
+        } else {
+            &["slos", name.as_str(), "latency", "metric"]
+        };
         let field = || Field::unit("percent").base("red").step("green", Some(objective));
         b.panel(
             Stat,
             &format!("{title}: SLI over {window}"),
             (6, 6),
             field(),
-            vec![Query::instant(over_window.clone(), "").from(&from)],
+            vec![Query::instant(over_window.clone(), "").from(from)],
         );
         let budget = super::model::round(100.0 - objective);
         let remaining = format!("100 * (1 - (100 - ({over_window})) / {budget})");
@@ -387,14 +391,14 @@ pub fn slo(b: &mut Builder<'_>, t: &Tenant) {
                 .base("red")
                 .step("orange", Some(0.0))
                 .step("green", Some(25.0)),
-            vec![Query::instant(remaining, "").from(&from)],
+            vec![Query::instant(remaining, "").from(from)],
         );
         b.panel(
             Timeseries,
             &format!("{title}: SLI (5m)"),
             (12, 6),
             field().lines(),
-            vec![Query::range(recent, "sli").from(&from)],
+            vec![Query::range(recent, "sli").from(from)],
         );
     }
 }

@@ -3,8 +3,8 @@
 //! thousands of dashboards small and lets the uid be found without parsing the file.
 
 use super::panels::{
-    Color, Defaults, FieldConfig, GraphStyle, Kind, Layout, Options, Origin, PROMETHEUS, Panel, Stacking, Step, Target,
-    Thresholds, ThresholdsStyle, ref_id,
+    Color, DatasourceRef, Defaults, FieldConfig, GraphStyle, Kind, Layout, Options, Origin, PROMETHEUS, Panel, Step,
+    Target, Thresholds, ThresholdsStyle, ref_id,
 };
 use super::queries;
 use serde::Serialize;
@@ -26,7 +26,7 @@ pub struct Problem {
 #[serde(rename_all = "camelCase")]
 pub struct Annotation {
     /// Datasource.
-    pub datasource: serde_json::Value,
+    pub datasource: DatasourceRef,
     /// Whether the annotation is on.
     pub enable: bool,
     /// The query (empty for the built-in one).
@@ -59,8 +59,8 @@ pub struct Dashboard {
     pub description: String,
     /// Tags.
     pub tags: Vec<String>,
-    /// Template variables.
-    pub variables: Vec<serde_json::Value>,
+    /// `templating` as JSON text (the same for every dashboard of an environment).
+    pub templating: std::sync::Arc<str>,
     /// Annotations.
     pub annotations: Vec<Annotation>,
     /// Panels.
@@ -78,51 +78,50 @@ fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T, last: 
 
 impl Dashboard {
     /// The JSON file: keys in alphabetical order, one per line; one panel per line.
+    /// Written into a reused buffer per thread, then copied out at its exact size: a build
+    /// holds every file in memory until it is written, so spare capacity would add up.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(2048 + 900 * self.panels.len());
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with(|b| {
+            let mut out = b.borrow_mut();
+            out.clear();
+            self.write_json(&mut out);
+            out.to_vec()
+        })
+    }
+
+    fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\n");
-        field(
-            &mut out,
-            "annotations",
-            &serde_json::json!({"list": self.annotations}),
-            false,
-        );
-        field(&mut out, "description", &self.description, false);
-        field(&mut out, "editable", &false, false);
-        field(&mut out, "fiscalYearStartMonth", &0, false);
-        field(&mut out, "graphTooltip", &1, false);
-        field(&mut out, "id", &(), false);
-        field(&mut out, "links", &[(); 0], false);
-        field(&mut out, "liveNow", &false, false);
+        out.extend_from_slice(b"  \"annotations\": {\"list\":");
+        let _ = serde_json::to_writer(&mut *out, &self.annotations);
+        out.extend_from_slice(b"},\n");
+        field(out, "description", &self.description, false);
+        field(out, "editable", &false, false);
+        field(out, "fiscalYearStartMonth", &0, false);
+        field(out, "graphTooltip", &1, false);
+        field(out, "id", &(), false);
+        field(out, "links", &[(); 0], false);
+        field(out, "liveNow", &false, false);
         out.extend_from_slice(b"  \"panels\": [");
         for (i, panel) in self.panels.iter().enumerate() {
             out.extend_from_slice(if i == 0 { b"\n    " } else { b",\n    " });
-            let _ = serde_json::to_writer(&mut out, panel);
+            let _ = serde_json::to_writer(&mut *out, panel);
         }
         out.extend_from_slice(if self.panels.is_empty() { b"],\n" } else { b"\n  ],\n" });
-        field(&mut out, "refresh", "1m", false);
-        field(&mut out, "schemaVersion", &SCHEMA_VERSION, false);
-        field(&mut out, "tags", &self.tags, false);
-        field(
-            &mut out,
-            "templating",
-            &serde_json::json!({"list": self.variables}),
-            false,
-        );
-        field(
-            &mut out,
-            "time",
-            &serde_json::json!({"from": "now-6h", "to": "now"}),
-            false,
-        );
-        field(&mut out, "timepicker", &serde_json::json!({}), false);
-        field(&mut out, "timezone", "utc", false);
-        field(&mut out, "title", &self.title, false);
-        field(&mut out, "uid", &self.uid, false);
-        field(&mut out, "version", &1, false);
-        field(&mut out, "weekStart", "", true);
+        field(out, "refresh", "1m", false);
+        field(out, "schemaVersion", &SCHEMA_VERSION, false);
+        field(out, "tags", &self.tags, false);
+        out.extend_from_slice(b"  \"templating\": ");
+        out.extend_from_slice(self.templating.as_bytes());
+        out.extend_from_slice(b",\n  \"time\": {\"from\":\"now-6h\",\"to\":\"now\"},\n  \"timepicker\": {},\n");
+        field(out, "timezone", "utc", false);
+        field(out, "title", &self.title, false);
+        field(out, "uid", &self.uid, false);
+        field(out, "version", &1, false);
+        field(out, "weekStart", "", true);
         out.extend_from_slice(b"}\n");
-        out
     }
 }
 
@@ -130,6 +129,16 @@ impl Dashboard {
 pub fn round(v: f64) -> f64 {
     let r = (v * 1e9).round() / 1e9;
     if r.is_finite() { r } else { v }
+}
+
+/// Why a query could not be confined, as the end of a sentence.
+fn describe(e: &crate::validate::promql::PromqlError) -> String {
+    match e {
+        crate::validate::promql::PromqlError::Syntax { message, .. } => format!("is not valid PromQL: {message}"),
+        crate::validate::promql::PromqlError::ForeignMatcher { matcher } => {
+            format!("selects outside the tenant: `{matcher}`")
+        }
+    }
 }
 
 /// One query to add to a panel.
@@ -260,7 +269,7 @@ impl<'a> Builder<'a> {
             Err(e) => {
                 self.problems.push(Problem {
                     origin: origin.clone(),
-                    message: format!("the generated query `{expr}` cannot be confined to the tenant: {e:?}"),
+                    message: format!("the generated query `{expr}` {}", describe(&e)),
                 });
                 None
             }
@@ -271,14 +280,19 @@ impl<'a> Builder<'a> {
     /// `queries`.
     pub fn panel(&mut self, kind: Kind, title: &str, size: (u32, u32), field: Field, queries: Vec<Query>) {
         let mut targets = Vec::with_capacity(queries.len());
+        let failed = self.problems.len();
         for (i, q) in queries.into_iter().enumerate() {
-            let origin = q.origin.clone().unwrap_or_else(|| self.origin.clone());
-            let Some(expr) = self.confine(&q.expr, &origin) else {
-                continue;
+            let expr = match queries::confined(&q.expr, self.label, self.tenant) {
+                Ok(expr) => expr,
+                Err(e) => {
+                    self.problems.push(Problem {
+                        origin: q.origin.clone().unwrap_or_else(|| self.origin.clone()),
+                        message: format!("the generated query `{}` {}", q.expr, describe(&e)),
+                    });
+                    continue;
+                }
             };
             targets.push(Target {
-                datasource: PROMETHEUS,
-                editor_mode: "code",
                 expr,
                 format: if kind == Kind::Table { "table" } else { "time_series" },
                 instant: q.instant,
@@ -288,18 +302,14 @@ impl<'a> Builder<'a> {
                 origin: q.origin,
             });
         }
+        if self.problems.len() > failed {
+            // The panel is not written; its problems are reported.
+            return;
+        }
         let custom = (kind == Kind::Timeseries).then_some(GraphStyle {
-            axis_placement: "auto",
-            draw_style: "line",
             fill_opacity: 10,
-            line_interpolation: "linear",
             line_width: 1,
             show_points: "never",
-            span_nulls: false,
-            stacking: Stacking {
-                group: "A",
-                mode: "none",
-            },
             thresholds_style: ThresholdsStyle { mode: field.show },
         });
         let mut steps = vec![Step {
@@ -310,10 +320,11 @@ impl<'a> Builder<'a> {
             color,
             value: Some(round(*v)),
         }));
+        // Grafana wants ascending steps; a config may set warning above critical.
+        steps[1..].sort_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal));
         let id = self.panels.len() as u32 + 1;
         self.panels.push(Panel {
             datasource: PROMETHEUS,
-            description: String::new(),
             field_config: FieldConfig {
                 defaults: Defaults {
                     color: Color {
@@ -340,7 +351,6 @@ impl<'a> Builder<'a> {
             options: Options::of(kind),
             targets,
             title: title.to_string(),
-            transparent: false,
             kind: kind.id(),
             origin: self.origin.clone(),
         });

@@ -9,7 +9,7 @@ pub const GRID_WIDTH: u32 = 24;
 /// The config value a panel or query comes from, for diagnostics: a path of keys in the
 /// effective tenant document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Origin(pub Vec<String>);
+pub struct Origin(pub std::sync::Arc<[String]>);
 
 impl Origin {
     /// The origin at `path`.
@@ -56,10 +56,6 @@ pub const PROMETHEUS: DatasourceRef = DatasourceRef {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Target {
-    /// Datasource of the query.
-    pub datasource: DatasourceRef,
-    /// Editor mode.
-    pub editor_mode: &'static str,
     /// The confined PromQL.
     pub expr: String,
     /// `time_series` or `table`.
@@ -102,37 +98,19 @@ pub struct Color {
     pub mode: &'static str,
 }
 
-/// Field options of time series panels.
+/// Field options of time series panels (the ones strata changes from Grafana's
+/// defaults, and how thresholds are drawn).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphStyle {
-    /// Axis placement.
-    pub axis_placement: &'static str,
-    /// `line`, `bars` or `points`.
-    pub draw_style: &'static str,
     /// Fill opacity, percent.
     pub fill_opacity: u32,
-    /// Line interpolation.
-    pub line_interpolation: &'static str,
     /// Line width, pixels.
     pub line_width: u32,
     /// When points are drawn.
     pub show_points: &'static str,
-    /// Whether gaps are joined.
-    pub span_nulls: bool,
-    /// Stacking.
-    pub stacking: Stacking,
     /// How thresholds are drawn (`off`, `line`, `dashed`, `area`).
     pub thresholds_style: ThresholdsStyle,
-}
-
-/// Stacking of series.
-#[derive(Debug, Clone, Serialize)]
-pub struct Stacking {
-    /// Group name.
-    pub group: &'static str,
-    /// `none` or `normal`.
-    pub mode: &'static str,
 }
 
 /// How thresholds are drawn.
@@ -207,8 +185,6 @@ impl Kind {
 pub struct Panel {
     /// Datasource of the panel.
     pub datasource: DatasourceRef,
-    /// Panel description.
-    pub description: String,
     /// Field options.
     pub field_config: FieldConfig,
     /// Position.
@@ -221,8 +197,6 @@ pub struct Panel {
     pub targets: Vec<Target>,
     /// Title.
     pub title: String,
-    /// Whether the panel is transparent.
-    pub transparent: bool,
     /// Panel type.
     #[serde(rename = "type")]
     pub kind: &'static str,
