@@ -61,7 +61,7 @@ fn check_runbooks(t: &TenantModel, checks: &mut ArtifactChecks<'_>) {
         let why = if chars > limits::BUTTON_URL {
             format!("it has {chars} characters, more than Slack's {}", limits::BUTTON_URL)
         } else {
-            "it is not an http(s) URL without spaces or characters URLs must escape".into()
+            "it is not an absolute http:// or https:// URL, or holds characters URLs must percent-encode".into()
         };
         checks.warning(
             "STRATA-E074",

@@ -56,7 +56,9 @@ fn escape_char(c: char, brace: bool, style: Style, out: &mut String) {
 }
 
 /// Appends the units of `pieces` to `out` while they fit in `budget` characters; returns
-/// whether everything fit.
+/// whether everything fit. Characters are counted in UTF-16 code units, which is never less
+/// than Unicode code points: a text fits however Slack counts (an emoji outside the Basic
+/// Multilingual Plane counts 2).
 fn push_units(pieces: &[Piece<'_>], style: Style, budget: usize, out: &mut String) -> bool {
     let mut used = 0;
     let mut unit = String::new();
@@ -69,7 +71,7 @@ fn push_units(pieces: &[Piece<'_>], style: Style, budget: usize, out: &mut Strin
                     // A `{` at the end of a piece is escaped too: a placeholder may follow.
                     let brace = c == '{' && chars.peek().is_none_or(|n| *n == '{');
                     escape_char(c, brace, style, &mut unit);
-                    let n = unit.chars().count();
+                    let n = unit.encode_utf16().count();
                     if used + n > budget {
                         return false;
                     }
@@ -78,7 +80,7 @@ fn push_units(pieces: &[Piece<'_>], style: Style, budget: usize, out: &mut Strin
                 }
             }
             Piece::Ph(text) | Piece::Raw(text) => {
-                let n = text.chars().count();
+                let n = text.encode_utf16().count();
                 if used + n > budget {
                     return false;
                 }
@@ -106,10 +108,18 @@ pub fn text(pieces: &[Piece<'_>], style: Style, max: usize) -> String {
 /// `s` cut to at most `max` characters, ending with `…` when cut; never inside an HTML
 /// entity (`&amp;`) of mrkdwn. For text whose placeholders were filled in.
 pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    if s.encode_utf16().count() <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        used += c.len_utf16();
+        if used > max.saturating_sub(1) {
+            break;
+        }
+        out.push(c);
+    }
     if let Some(amp) = out.rfind('&')
         && !out[amp..].contains(';')
         && out.len() - amp < 6
@@ -221,6 +231,10 @@ mod tests {
         let long = lit(&"é".repeat(5000), Style::Mrkdwn, 3000);
         assert_eq!(long.chars().count(), 3000);
         assert!(long.ends_with(ELLIPSIS));
+        // Outside the BMP: counted as 2 (UTF-16), so 1499 of them and the ellipsis.
+        let emoji = lit(&"🔥".repeat(2000), Style::Mrkdwn, 3000);
+        assert_eq!(emoji.chars().count(), 1500);
+        assert_eq!(truncate(&"🔥".repeat(10), 5), "🔥🔥…");
     }
 
     #[test]
