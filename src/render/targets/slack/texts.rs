@@ -12,8 +12,8 @@
 //! placeholder) and ends with `…`, so it stays valid and within the limit.
 
 use crate::render::targets::alertmanager::{CATALOGS, choose_locale};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The ellipsis ending a truncated text.
@@ -143,7 +143,7 @@ fn catalogs() -> &'static HashMap<&'static str, HashMap<String, String>> {
                         .into_iter()
                         .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
                         .collect(),
-                    _ => HashMap::new(),
+                    _ => HashMap::default(),
                 };
                 (*lang, messages)
             })
