@@ -55,6 +55,13 @@ fn escape_char(c: char, brace: bool, style: Style, out: &mut String) {
     }
 }
 
+/// Whether user text `s` needs no escaping in any style: no `{`, `&`, `<`, `>`, no
+/// control characters (bytes below 0x20, DEL, and conservatively any C1 lead byte 0xC2).
+fn is_inert(s: &str) -> bool {
+    !s.bytes()
+        .any(|b| matches!(b, b'{' | b'&' | b'<' | b'>' | 0x7f | 0xc2) || b < 0x20)
+}
+
 /// Appends the units of `pieces` to `out` while they fit in `budget` characters; returns
 /// whether everything fit. Characters are counted in UTF-16 code units, which is never less
 /// than Unicode code points: a text fits however Slack counts (an emoji outside the Basic
@@ -64,6 +71,10 @@ fn push_units(pieces: &[Piece<'_>], style: Style, budget: usize, out: &mut Strin
     let mut unit = String::new();
     for piece in pieces {
         match piece {
+            Piece::Lit(text) if is_inert(text) && used + text.encode_utf16().count() <= budget => {
+                used += text.encode_utf16().count();
+                out.push_str(text);
+            }
             Piece::Lit(text) => {
                 let mut chars = text.chars().peekable();
                 while let Some(c) = chars.next() {
@@ -218,6 +229,10 @@ mod tests {
         assert_eq!(lit("{a} {", Style::PlainLine, 100), "{a} {{ \"{\" }}");
         assert_eq!(lit("a\nb\tc", Style::Mrkdwn, 100), "a\nb c");
         assert_eq!(lit("a\nb", Style::MrkdwnLine, 100), "a b");
+        // C1 controls (NEL) and plain non-ASCII text, through the fast path or not.
+        assert_eq!(lit("a\u{85}b", Style::PlainLine, 100), "a b");
+        assert_eq!(lit("café ©", Style::Mrkdwn, 100), "café ©");
+        assert_eq!(lit("café", Style::Mrkdwn, 3), "ca…");
     }
 
     #[test]
