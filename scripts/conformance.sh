@@ -199,6 +199,42 @@ check_build() {
 check_build platform "$TMP/platform" 1
 check_build fleet "$TMP/fleet-out" 0
 
+# =======================================================================================
+# Kubernetes
+# =======================================================================================
+# Every core manifest (Namespace, ResourceQuota, LimitRange, NetworkPolicy, HPA) of both
+# builds must pass `kubernetes-validate --strict` for Kubernetes 1.30.0 and 1.37.0, and
+# every custom resource (ScaledObject, Schedule, PrometheusRule, AlertmanagerConfig) its
+# upstream CRD's openAPIV3Schema from ../shared/crds (STRATA_CRDS overrides), without
+# fields the CRD would prune. The tools live in a venv that is created once and reused;
+# it is re-installed only when the pins below change.
+K8S_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/venv"
+K8S_PINS="kubernetes-validate==1.37.0 jsonschema==4.26.0 PyYAML==6.0.3"
+K8S_CRDS=${STRATA_CRDS:-$ROOT_DIR/../shared/crds}
+k8s_tools() {
+    if [ ! -x "$K8S_VENV/bin/python" ]; then
+        mkdir -p "$(dirname "$K8S_VENV")"
+        python3 -m venv "$K8S_VENV" || return 1
+    fi
+    if [ "$(cat "$K8S_VENV/.strata-pins" 2>/dev/null)" != "$K8S_PINS" ]; then
+        # shellcheck disable=SC2086
+        "$K8S_VENV/bin/python" -m pip install --quiet --disable-pip-version-check $K8S_PINS || return 1
+        echo "$K8S_PINS" >"$K8S_VENV/.strata-pins"
+    fi
+}
+log "kubernetes: tools in $K8S_VENV ($K8S_PINS)"
+if ! k8s_tools; then
+    fail "kubernetes: tools" "could not install $K8S_PINS into $K8S_VENV"
+elif [ ! -d "$K8S_CRDS" ]; then
+    fail "kubernetes: upstream CRDs" "$K8S_CRDS not found"
+else
+    for k8s_build in platform:"$TMP/platform" fleet:"$TMP/fleet-out"; do
+        check "${k8s_build%%:*}: kubernetes manifests (kubernetes-validate --strict 1.30.0/1.37.0, upstream CRDs)" \
+            env PATH="$K8S_VENV/bin:$PATH" "$K8S_VENV/bin/python" scripts/check_k8s_manifests.py \
+            --crds "$K8S_CRDS" -k 1.30.0 -k 1.37.0 "${k8s_build#*:}"
+    done
+fi
+
 # ---------------------------------------------------------------------------------------
 # Slack
 # ---------------------------------------------------------------------------------------

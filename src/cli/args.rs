@@ -40,6 +40,21 @@ pub enum Format {
     Human,
     /// One JSON object with every diagnostic.
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs).
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...,line=...::`).
+    Github,
+    /// JUnit XML: one testcase per environment and tenant.
+    Junit,
+}
+
+/// Output format of `explain` (a value's layers are not findings: no sarif, github, junit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// For people.
+    Human,
+    /// JSON.
+    Json,
 }
 
 /// When to colour human output.
@@ -110,8 +125,8 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub tenant: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
 }
 
 /// `strata schema`.

@@ -1,15 +1,31 @@
 //! Printing diagnostics in the chosen format, and finding the repository root.
 
 use super::args::{Color, Format, ReportArgs};
-use crate::diag::{Diagnostic, Severity, SourceMap, render_human, render_json};
+use crate::compile::Compiled;
+use crate::diag::{
+    Diagnostic, Scope, Severity, SourceMap, render_github, render_human, render_json, render_junit, render_sarif,
+};
 use crate::project::FailOn;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-/// Prints `diags` to stdout in the format asked for.
-pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, report: &ReportArgs) {
+/// What a compile covered, for the JUnit report: its environments and tenants.
+pub fn scope_of(compiled: &Compiled) -> Scope {
+    Scope {
+        envs: compiled.platforms.keys().cloned().collect(),
+        tenants: compiled.repo.tenants.keys().cloned().collect(),
+        warnings_fail: compiled.repo.project.policies.fail_on == FailOn::Warning,
+    }
+}
+
+/// Prints `diags` to stdout in the format asked for; `scope` names the testcases of a
+/// JUnit report.
+pub fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, report: &ReportArgs, scope: &Scope) {
     let text = match report.format {
         Format::Json => render_json(diags, sources),
+        Format::Sarif => render_sarif(diags, sources),
+        Format::Github => render_github(diags, sources, std::env::current_dir().ok().as_deref()),
+        Format::Junit => render_junit(diags, sources, scope),
         Format::Human => {
             let color = match report.color {
                 Color::Always => true,

@@ -1,12 +1,19 @@
 //! The diagnostic model shared by every stage, the source map that resolves locations,
 //! and one renderer per output format.
 
+pub mod codes;
+mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 mod source;
 
+pub use github::{escape_data as github_escape_data, escape_property as github_escape_property, render_github};
 pub use human::render_human;
 pub use json::render_json;
+pub use junit::{REPOSITORY_SUITE, Scope, escape_xml, render_junit};
+pub use sarif::{render_sarif, sarif_value};
 pub use source::{FileId, Loc, SourceFile, SourceMap};
 
 use std::borrow::Cow;

@@ -112,4 +112,13 @@ pub struct KubernetesSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub monitoring_namespace: Option<String>,
+    /// URL of the Prometheus that KEDA's `prometheus` triggers query (strategy
+    /// `predictive`); default `http://prometheus-operated.<monitoring_namespace>.svc:9090`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^https?://[^\\s]+$"))]
+    pub prometheus_url: Option<String>,
+    /// Namespace of Velero, where the backup `Schedule`s are written; default `velero`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), length(max = 63))]
+    pub velero_namespace: Option<String>,
 }

@@ -2,7 +2,7 @@
 //! outputs and the manifest, swapping the output folder in whole.
 
 use crate::cli::args::BuildArgs;
-use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd};
+use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd, scope_of};
 use crate::compile::{Compiled, Keep};
 use crate::interpolate::Mode;
 use crate::load::Selection;
@@ -47,7 +47,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         Keep::Artifacts(&crate::render::render_tenant),
     )?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
-    print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
+    print_diagnostics(&compiled.diags, compiled.sources(), &args.report, &scope_of(&compiled));
     if code != crate::cli::EXIT_OK {
         eprintln!("strata: build failed; the previous output was left untouched");
         return Ok(code);

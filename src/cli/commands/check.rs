@@ -1,7 +1,7 @@
 //! `strata check [ROOT] [FILES...]`: validate; with FILES, only what they affect.
 
 use crate::cli::args::CheckArgs;
-use crate::cli::output::{exit_code, find_root, print_diagnostics};
+use crate::cli::output::{exit_code, find_root, print_diagnostics, scope_of};
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use std::collections::BTreeSet;
@@ -72,7 +72,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         match affected(&root, &files) {
             Affected::All => {}
             Affected::Tenants(t) if t.is_empty() => {
-                print_diagnostics(&[], &Default::default(), &args.report);
+                print_diagnostics(&[], &Default::default(), &args.report, &Default::default());
                 return Ok(crate::cli::EXIT_OK);
             }
             Affected::Tenants(t) => {
@@ -85,7 +85,7 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         }
     }
     let compiled = super::compile_with_process_env(&root, Mode::Check, selection, crate::compile::Keep::Nothing)?;
-    print_diagnostics(&compiled.diags, compiled.sources(), &args.report);
+    print_diagnostics(&compiled.diags, compiled.sources(), &args.report, &scope_of(&compiled));
     Ok(exit_code(&compiled.diags, compiled.repo.project.policies.fail_on))
 }
 

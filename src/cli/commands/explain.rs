@@ -1,6 +1,6 @@
 //! `strata explain [ROOT] --env E --tenant T [PATH]`.
 
-use crate::cli::args::{ExplainArgs, Format};
+use crate::cli::args::{ExplainArgs, ExplainFormat};
 use crate::cli::output::root_or_cwd;
 use crate::explain::{explain, find, history, render, render_history, tenant_layers};
 use crate::interpolate::Mode;
@@ -46,8 +46,8 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
     };
     let items = explain(compiled.sources(), node, path);
     match args.format {
-        Format::Human => print!("{}", render(&items)),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?),
+        ExplainFormat::Human => print!("{}", render(&items)),
+        ExplainFormat::Json => println!("{}", serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?),
     }
     Ok(crate::cli::EXIT_OK)
 }

@@ -68,12 +68,26 @@ pub fn run(command: ImportCommand) -> Result<u8, String> {
     let diags = crate::diag::normalize(report.diags.clone(), &report.sources);
     match args.report.format {
         Format::Json => print_json(&report, &diags),
-        Format::Human => {
-            print_diagnostics(&diags, &report.sources, &args.report);
+        Format::Human | Format::Github => {
+            print_diagnostics(&diags, &report.sources, &args.report, &import_scope(&args.tenant));
             println!("{}", summary(&report));
+        }
+        Format::Sarif | Format::Junit => {
+            // The report is one document on stdout; the summary goes to stderr.
+            print_diagnostics(&diags, &report.sources, &args.report, &import_scope(&args.tenant));
+            eprintln!("{}", summary(&report));
         }
     }
     Ok(if report.is_clean() { EXIT_OK } else { EXIT_PROBLEMS })
+}
+
+/// The JUnit scope of an import: no environment, the one tenant.
+fn import_scope(tenant: &str) -> crate::diag::Scope {
+    crate::diag::Scope {
+        envs: Vec::new(),
+        tenants: vec![tenant.to_string()],
+        warnings_fail: false,
+    }
 }
 
 /// The closing lines of the human report.
