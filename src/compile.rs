@@ -6,6 +6,7 @@ use crate::interpolate::{Mode, interpolate};
 use crate::load::{Kind, LayerFile, Node, Repo, Selection, load_repo};
 use crate::merge::merge_layers;
 use crate::model::Platform;
+use crate::policy::Policies;
 use crate::render::{EnvContext, TenantModel};
 use crate::validate::checks::{TenantCtx, check_platform, check_tenant};
 use crate::validate::promql::check_and_confine;
@@ -76,6 +77,8 @@ pub struct Compiled {
     pub models: BTreeMap<String, Vec<TenantModel>>,
     /// Typed platform settings per environment, where they are valid.
     pub typed_platforms: BTreeMap<String, Platform>,
+    /// Policy findings suppressed by active waivers, folded across environments.
+    pub waived: Vec<crate::policy::Waived>,
 }
 
 fn empty_map(loc: Loc) -> Node {
@@ -85,7 +88,7 @@ fn empty_map(loc: Loc) -> Node {
 /// Runs load, merge and validation for the selected environments and tenants.
 /// Fails only on usage problems (no `strata.toml`, unknown `--env` / `--tenant`).
 pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
-    let repo = load_repo(root, &opts.selection)?;
+    let mut repo = load_repo(root, &opts.selection)?;
     for (what, wanted, known) in [
         (
             "environment",
@@ -105,6 +108,13 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         }
     }
     let mut diags = repo.diags.clone();
+    let policies = Policies::load(
+        &repo.root,
+        &repo.project,
+        crate::diag::FileId(0),
+        &mut repo.sources,
+        &mut diags,
+    )?;
     if repo.environments.is_empty() {
         diags.push(
             Diagnostic::error(
@@ -155,25 +165,42 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         platforms.insert((*env).clone(), platform);
     }
 
+    let project_value = crate::policy::input::value_of_serde(&repo.project);
+    let platform_values: BTreeMap<&String, regorus::Value> = platforms
+        .iter()
+        .map(|(env, node)| (env, crate::policy::input::value_of(node)))
+        .collect();
     let jobs: Vec<(&String, &Option<Node>, &String)> = bases
         .iter()
         .flat_map(|(env, base)| repo.tenants.keys().map(move |t| (env, base, t)))
         .collect();
     let results: Vec<TenantResult> = jobs
         .into_par_iter()
-        .map(|(env, base, tenant)| {
-            let ctx = typed_platforms.get(env).map(|platform| EnvContext {
-                env,
-                project: &repo.project,
-                platform,
-            });
-            compile_tenant(&repo, &platforms[env], ctx.as_ref(), env, base, tenant, opts)
-        })
+        .map_init(
+            || policies.engine(),
+            |engine, (env, base, tenant)| {
+                let ctx = typed_platforms.get(env).map(|platform| EnvContext {
+                    env,
+                    project: &repo.project,
+                    platform,
+                });
+                let policy = PolicyCtx {
+                    platform_node: &platforms[env],
+                    policies: &policies,
+                    engine,
+                    platform: &platform_values[env],
+                    project: &project_value,
+                };
+                compile_tenant(&repo, ctx.as_ref(), env, base, tenant, opts, policy)
+            },
+        )
         .collect();
     let mut tenants = Vec::new();
     let mut artifacts = Vec::new();
     let mut models: BTreeMap<String, Vec<TenantModel>> = BTreeMap::new();
-    for (t, rendered, d) in results {
+    let mut waived = Vec::new();
+    for (t, rendered, d, w) in results {
+        waived.extend(w);
         tenants.extend(t);
         if let Some((env, files, model)) = rendered {
             artifacts.extend(files);
@@ -190,6 +217,7 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         artifacts,
         models,
         typed_platforms,
+        waived: crate::policy::fold_waived(waived),
     })
 }
 
@@ -212,23 +240,36 @@ type TenantResult = (
     Option<EffectiveTenant>,
     Option<(String, Vec<Artifact>, TenantModel)>,
     Vec<Diagnostic>,
+    Vec<crate::policy::Waived>,
 );
+
+/// What a tenant job needs to run the policies: the compiled policies, this worker's
+/// engine and the environment's documents as policy values.
+struct PolicyCtx<'a> {
+    /// The effective platform document of the environment.
+    platform_node: &'a Node,
+    policies: &'a Policies,
+    engine: &'a mut regorus::Engine,
+    platform: &'a regorus::Value,
+    project: &'a regorus::Value,
+}
 
 fn compile_tenant(
     repo: &Repo,
-    platform: &Node,
     ctx: Option<&EnvContext<'_>>,
     env: &str,
     base: &Option<Node>,
     tenant: &str,
     opts: &Options<'_>,
+    policy: PolicyCtx<'_>,
 ) -> TenantResult {
+    let platform = policy.platform_node;
     let mut diags = Vec::new();
     let Some(files) = repo.tenants.get(tenant) else {
-        return (None, None, diags);
+        return (None, None, diags, Vec::new());
     };
     let Some((file, Some(tenant_node))) = &files.base else {
-        return (None, None, diags);
+        return (None, None, diags, Vec::new());
     };
     let overlay = files.overlays.get(env).and_then(|(_, n)| n.clone());
     let layers = base.iter().cloned().chain([tenant_node.clone()]).chain(overlay);
@@ -248,6 +289,24 @@ fn compile_tenant(
     let label = &repo.project.project.tenant_label;
     check_and_confine(&mut doc, label, tenant, &repo.sources, &mut diags);
     let valid = !diags.iter().any(|d| d.severity == crate::diag::Severity::Error);
+    let own_files: Vec<crate::diag::FileId> = std::iter::once(*file)
+        .chain(files.overlays.get(env).map(|(f, _)| *f))
+        .collect();
+    let (policy_diags, waived) = policy.policies.check(
+        policy.engine,
+        &crate::policy::Job {
+            env,
+            tenant,
+            doc: &doc,
+            platform,
+            platform_value: policy.platform,
+            project_value: policy.project,
+            own_files: &own_files,
+            valid,
+        },
+    );
+    let valid = valid && !policy_diags.iter().any(|d| d.severity == crate::diag::Severity::Error);
+    diags.extend(policy_diags);
     let effective = EffectiveTenant {
         env: env.to_string(),
         tenant: tenant.to_string(),
@@ -267,7 +326,7 @@ fn compile_tenant(
     for d in &mut diags {
         d.envs = vec![env.to_string()];
     }
-    (result.0, result.1, diags)
+    (result.0, result.1, diags, waived)
 }
 
 /// Convenience for tests and tools: the source map of a compiled run.

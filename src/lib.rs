@@ -14,6 +14,7 @@ pub mod interpolate;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod policy;
 pub mod project;
 pub mod render;
 pub mod validate;

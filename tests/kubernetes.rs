@@ -238,7 +238,7 @@ fn build_repo(files: &[(&str, &str)]) -> (tempfile::TempDir, std::process::Outpu
     (dir, result)
 }
 
-const TOML: &str = "[project]\nname = \"t\"\n\n[build]\ntargets = [\"kubernetes\"]\n";
+const TOML: &str = "[project]\nname = \"t\"\n\n[build]\ntargets = [\"kubernetes\"]\n\n[policies]\npacks = []\n";
 const DEV: &str = "platform:\n  kubernetes: {namespace_prefix: t-, velero_namespace: backups}\n";
 
 #[test]

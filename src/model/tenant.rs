@@ -29,6 +29,10 @@ pub struct Tenant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[a-z]{2}(-[A-Z]{2})?$"))]
     pub locale: Option<String>,
+    /// How long the tenant's personal data may be kept (GDPR storage limitation), such as
+    /// `90d`; metrics retention must not exceed it (policy GDPR-003).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_retention: Option<Duration>,
     /// Compliance frameworks whose policies apply to this tenant.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub compliance: Vec<Framework>,

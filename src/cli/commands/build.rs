@@ -48,6 +48,9 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     )?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report, &scope_of(&compiled));
+    if args.report.format == crate::cli::Format::Human {
+        print!("{}", crate::policy::render_waived(&compiled.waived, compiled.sources()));
+    }
     if code != crate::cli::EXIT_OK {
         eprintln!("strata: build failed; the previous output was left untouched");
         return Ok(code);

@@ -86,6 +86,9 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
     }
     let compiled = super::compile_with_process_env(&root, Mode::Check, selection, crate::compile::Keep::Nothing)?;
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report, &scope_of(&compiled));
+    if args.report.format == crate::cli::Format::Human {
+        print!("{}", crate::policy::render_waived(&compiled.waived, compiled.sources()));
+    }
     Ok(exit_code(&compiled.diags, compiled.repo.project.policies.fail_on))
 }
 

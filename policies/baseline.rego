@@ -1,0 +1,153 @@
+# Baseline: applies to every tenant in every environment.
+package strata.baseline
+
+import rego.v1
+
+import data.strata.lib
+
+# METADATA
+# title: Secret given as a literal
+# description: >-
+#   Slack webhook URLs, PagerDuty routing keys and SMTP passwords are secrets. Written as
+#   literals they end up in git history, in build output and in every clone of the repo.
+# custom:
+#   id: BASE-001
+#   severity: error
+#   frameworks: []
+#   remediation: Give the secret as a `${VAR}` reference or use the `*_file` variant of the field.
+violation contains v if {
+	some [name, ch] in lib.channels
+	some field in ["webhook_url", "routing_key"]
+	lib.literal_secret(ch[field])
+	v := {
+		"id": "BASE-001",
+		"msg": sprintf("channel `%s` gives its `%s` as a literal", [name, field]),
+		"path": sprintf("alerting.channels.%s.%s", [name, field]),
+	}
+}
+
+violation contains v if {
+	lib.literal_secret(input.platform.alertmanager.smtp.auth_password)
+	v := {
+		"id": "BASE-001",
+		"msg": "the SMTP relay password is given as a literal",
+		"path": "platform.alertmanager.smtp.auth_password",
+	}
+}
+
+# METADATA
+# title: Tenant isolation is not strict in production
+# description: >-
+#   In production every tenant gets its own namespace and network policy; a shared tenant
+#   can reach, and be reached by, its neighbours.
+# custom:
+#   id: BASE-002
+#   severity: error
+#   remediation: Set `security.isolation` to `strict` for production (tenants/<id>/production.yaml or the environment file).
+violation contains v if {
+	lib.production
+	object.get(input.tenant, ["security", "isolation"], "unset") != "strict"
+	v := {
+		"id": "BASE-002",
+		"msg": sprintf("isolation is `%v` in production", [object.get(input.tenant, ["security", "isolation"], "unset")]),
+		"path": "security.isolation",
+	}
+}
+
+# METADATA
+# title: Critical alert without a runbook
+# description: >-
+#   A critical alert pages someone, usually at night; without a runbook link the on-call
+#   engineer starts from nothing.
+# custom:
+#   id: BASE-003
+#   severity: error
+#   remediation: Add `runbook_url` to the rule, pointing at the runbook of this alert.
+violation contains v if {
+	some [key, rule] in lib.alert_rules
+	rule.severity == "critical"
+	object.get(rule, "runbook_url", "") == ""
+	v := {
+		"id": "BASE-003",
+		"msg": sprintf("critical alert `%s` has no runbook_url", [key]),
+		"path": sprintf("alerting.rules.%s", [key]),
+	}
+}
+
+# METADATA
+# title: Critical alerts are not routed
+# description: >-
+#   The tenant defines critical alerts but no channel receives critical notifications, so
+#   they fire into the void.
+# custom:
+#   id: BASE-004
+#   severity: error
+#   remediation: List at least one channel under `alerting.routing.severities.critical`.
+violation contains v if {
+	some [_, rule] in lib.alert_rules
+	rule.severity == "critical"
+	count(lib.routed("critical")) == 0
+	v := {
+		"id": "BASE-004",
+		"msg": "critical alerts are defined but no channel receives them",
+		"path": "alerting.routing.severities.critical",
+	}
+}
+
+# METADATA
+# title: Webhook URL is not HTTPS
+# description: >-
+#   Alert payloads carry tenant names, hosts and error details; over plain HTTP anyone on
+#   the path can read or alter them.
+# custom:
+#   id: BASE-005
+#   severity: warning
+#   remediation: Use an `https://` URL for the webhook.
+violation contains v if {
+	some [name, ch] in lib.channels_of("webhook")
+	not startswith(ch.url, "https://")
+	v := {
+		"id": "BASE-005",
+		"msg": sprintf("webhook channel `%s` does not use https", [name]),
+		"path": sprintf("alerting.channels.%s.url", [name]),
+	}
+}
+
+# METADATA
+# title: Autoscaling disabled for an enterprise tenant in production
+# description: >-
+#   Enterprise contracts promise capacity under load; a fixed replica count in production
+#   breaks that promise at the first traffic spike.
+# custom:
+#   id: BASE-006
+#   severity: error
+#   remediation: Set `autoscaling.enabled` to true for production.
+violation contains v if {
+	lib.production
+	input.tenant.tier == "enterprise"
+	object.get(input.tenant, ["autoscaling", "enabled"], false) != true
+	v := {
+		"id": "BASE-006",
+		"msg": "autoscaling is disabled for an enterprise tenant in production",
+		"path": "autoscaling.enabled",
+	}
+}
+
+# METADATA
+# title: Metrics retention shorter than 7 days
+# description: >-
+#   With less than a week of metrics an incident that started on a Friday cannot be
+#   investigated on Monday, and weekly patterns are invisible.
+# custom:
+#   id: BASE-007
+#   severity: warning
+#   remediation: Set `monitoring.retention` to at least 7d.
+violation contains v if {
+	retention := object.get(input.tenant, ["monitoring", "retention"], "0s")
+	lib.duration_days(retention) < 7
+	v := {
+		"id": "BASE-007",
+		"msg": sprintf("metrics retention is %s, shorter than 7d", [retention]),
+		"path": "monitoring.retention",
+	}
+}

@@ -1,0 +1,3 @@
+package strata.baseline_test
+
+import rego.v1

@@ -1,0 +1,3 @@
+package strata.gdpr_test
+
+import rego.v1

@@ -1,0 +1,3 @@
+package strata.hipaa_test
+
+import rego.v1

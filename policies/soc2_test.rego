@@ -1,0 +1,3 @@
+package strata.soc2_test
+
+import rego.v1
