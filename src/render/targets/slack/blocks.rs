@@ -2,19 +2,21 @@
 //! not know by name. Every text is built through [`texts::text`], escaped and cut to its
 //! Block Kit limit as it is made.
 //!
-//! A message, top to bottom:
+//! A message, top to bottom (typed: [`Message`], [`Block`], serialized without a JSON
+//! tree):
 //! 1. `header`: a severity emoji and the alert name (`plain_text`);
-//! 2. `section` `summary`: the escalation line of an escalation copy, the summary, and
-//!    the description placeholder when the rule has a description;
-//! 3. `section` `labels`: one field per label (`*name*` and value), at most 10: with more,
+//! 2. `section`: the escalation line of an escalation copy, the summary, and the
+//!    description placeholder when the rule has a description;
+//! 3. `section` with `fields`: one per label (`*name*` and value), at most 10: with more,
 //!    the first 9 and a localized "+N more labels";
-//! 4. `actions` `runbook`: a button to the runbook, when the rule has a valid one;
-//! 5. `context`: tenant, environment, severity and the start time placeholder.
-
+//! 4. `actions`: a button to the runbook, when the rule has a valid one;
+//! 5. `context`: tenant, environment, severity and the start time placeholder (the same
+//!    block for every message of a file).
 use super::limits::{BUTTON_TEXT, CONTEXT_TEXT, FIELD_TEXT, FIELDS, HEADER_TEXT, SECTION_TEXT};
 use super::texts::{Messages, Piece, Style, text, truncate};
 use crate::model::Severity;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Placeholder: the alert name.
 pub const PH_ALERTNAME: &str = "{{ .Labels.alertname }}";
@@ -60,6 +62,114 @@ pub struct AlertSpec<'a> {
     pub runbook: Option<&'a str>,
 }
 
+/// A Block Kit text object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Text {
+    /// `plain_text` or `mrkdwn`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The text.
+    pub text: String,
+    /// `plain_text` only: show `:emoji:` codes as emoji.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub emoji: Option<bool>,
+}
+
+impl Text {
+    fn plain(text: String) -> Self {
+        Self {
+            kind: "plain_text",
+            text,
+            emoji: Some(true),
+        }
+    }
+
+    fn mrkdwn(text: String) -> Self {
+        Self {
+            kind: "mrkdwn",
+            text,
+            emoji: None,
+        }
+    }
+}
+
+/// A button linking to a URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Button {
+    /// Always `button`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Identifies the button in interaction payloads.
+    pub action_id: &'static str,
+    /// Its label.
+    pub text: Text,
+    /// Where it leads.
+    pub url: String,
+}
+
+/// The blocks strata writes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Block {
+    /// A header: `plain_text` only.
+    Header {
+        /// The text.
+        text: Text,
+    },
+    /// A section: text and/or fields.
+    Section {
+        /// The text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        text: Option<Text>,
+        /// Fields shown in two columns.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        fields: Vec<Text>,
+    },
+    /// Buttons.
+    Actions {
+        /// The buttons.
+        elements: Vec<Button>,
+    },
+    /// Small print.
+    Context {
+        /// Text elements.
+        elements: Vec<Text>,
+    },
+}
+
+/// A message: `{"blocks": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    /// The blocks, top to bottom.
+    pub blocks: Vec<Block>,
+}
+
+impl Message {
+    /// Every text of the message with its Block Kit limit and whether it is one line.
+    pub fn texts_mut(&mut self) -> Vec<(&mut Text, usize, bool)> {
+        let mut out = Vec::new();
+        for block in &mut self.blocks {
+            match block {
+                Block::Header { text } => out.push((text, HEADER_TEXT, true)),
+                Block::Section { text, fields } => {
+                    out.extend(text.iter_mut().map(|t| (t, SECTION_TEXT, false)));
+                    out.extend(fields.iter_mut().map(|t| (t, FIELD_TEXT, false)));
+                }
+                Block::Actions { elements } => {
+                    out.extend(elements.iter_mut().map(|b| (&mut b.text, BUTTON_TEXT, true)));
+                }
+                Block::Context { elements } => out.extend(elements.iter_mut().map(|t| (t, CONTEXT_TEXT, true))),
+            }
+        }
+        out
+    }
+
+    /// The message as a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
 /// Slack emoji of a severity.
 fn emoji(s: Severity) -> &'static str {
     match s {
@@ -78,20 +188,16 @@ pub fn severity_text(m: Messages, s: Severity) -> &'static str {
     }
 }
 
-fn header(name: Piece<'_>, severity: Severity) -> Value {
+fn header(name: Piece<'_>, severity: Severity) -> Block {
     let t = text(
         &[Piece::Raw(emoji(severity)), Piece::Raw(" "), name],
         Style::PlainLine,
         HEADER_TEXT,
     );
-    json!({"type": "header", "block_id": "header", "text": {"type": "plain_text", "text": t, "emoji": true}})
+    Block::Header { text: Text::plain(t) }
 }
 
-fn mrkdwn(t: String) -> Value {
-    json!({"type": "mrkdwn", "text": t})
-}
-
-fn labels(meta: &Meta<'_>, labels: &[(&str, &str)]) -> Option<Value> {
+fn labels(meta: &Meta<'_>, labels: &[(&str, &str)]) -> Option<Block> {
     if labels.is_empty() {
         return None;
     }
@@ -100,11 +206,11 @@ fn labels(meta: &Meta<'_>, labels: &[(&str, &str)]) -> Option<Value> {
     } else {
         labels.len()
     };
-    let mut fields: Vec<Value> = labels[..shown]
+    let mut fields: Vec<Text> = labels[..shown]
         .iter()
         .map(|(name, value)| {
             let pieces = [Piece::Raw("*"), Piece::Lit(name), Piece::Raw("*\n"), Piece::Lit(value)];
-            mrkdwn(text(&pieces, Style::Mrkdwn, FIELD_TEXT))
+            Text::mrkdwn(text(&pieces, Style::Mrkdwn, FIELD_TEXT))
         })
         .collect();
     if shown < labels.len() {
@@ -112,26 +218,29 @@ fn labels(meta: &Meta<'_>, labels: &[(&str, &str)]) -> Option<Value> {
             .messages
             .get("more_labels")
             .replace("{count}", &(labels.len() - shown).to_string());
-        fields.push(mrkdwn(text(&[Piece::Lit(&more)], Style::Mrkdwn, FIELD_TEXT)));
+        fields.push(Text::mrkdwn(text(&[Piece::Lit(&more)], Style::Mrkdwn, FIELD_TEXT)));
     }
-    Some(json!({"type": "section", "block_id": "labels", "fields": fields}))
+    Some(Block::Section { text: None, fields })
 }
 
-fn runbook(meta: &Meta<'_>, url: &str) -> Value {
+fn runbook(meta: &Meta<'_>, url: &str) -> Block {
     let label = text(
         &[Piece::Lit(meta.messages.get("open_runbook"))],
         Style::PlainLine,
         BUTTON_TEXT,
     );
-    json!({"type": "actions", "block_id": "runbook", "elements": [{
-        "type": "button",
-        "action_id": "runbook",
-        "text": {"type": "plain_text", "text": label, "emoji": true},
-        "url": url,
-    }]})
+    Block::Actions {
+        elements: vec![Button {
+            kind: "button",
+            action_id: "runbook",
+            text: Text::plain(label),
+            url: url.to_string(),
+        }],
+    }
 }
 
-fn context(meta: &Meta<'_>) -> Value {
+/// The context block, the same for every message of a file.
+pub fn context(meta: &Meta<'_>) -> Block {
     let m = meta.messages;
     let name = meta
         .tenant_name
@@ -149,18 +258,20 @@ fn context(meta: &Meta<'_>) -> Value {
     }
     let item = |key: &'static str, value: Piece<'_>| {
         let pieces = [Piece::Raw("*"), Piece::Lit(m.get(key)), Piece::Raw(":* "), value];
-        mrkdwn(text(&pieces, Style::MrkdwnLine, CONTEXT_TEXT))
+        Text::mrkdwn(text(&pieces, Style::MrkdwnLine, CONTEXT_TEXT))
     };
-    json!({"type": "context", "block_id": "context", "elements": [
-        mrkdwn(text(&tenant, Style::MrkdwnLine, CONTEXT_TEXT)),
-        item("environment", Piece::Lit(meta.env)),
-        item("severity", Piece::Lit(severity_text(m, meta.severity))),
-        item("started", Piece::Ph(PH_STARTS_AT)),
-    ]})
+    Block::Context {
+        elements: vec![
+            Text::mrkdwn(text(&tenant, Style::MrkdwnLine, CONTEXT_TEXT)),
+            item("environment", Piece::Lit(meta.env)),
+            item("severity", Piece::Lit(severity_text(m, meta.severity))),
+            item("started", Piece::Ph(PH_STARTS_AT)),
+        ],
+    }
 }
 
-/// The message of one alert.
-pub fn alert_message(meta: &Meta<'_>, spec: &AlertSpec<'_>) -> Value {
+/// The message of one alert; `context` is the file's [`context`] block.
+pub fn alert_message(meta: &Meta<'_>, spec: &AlertSpec<'_>, context: &Block) -> Message {
     let mut blocks = vec![header(Piece::Lit(spec.name), meta.severity)];
     let mut summary = Vec::new();
     if let Some(after) = spec.escalation {
@@ -180,18 +291,21 @@ pub fn alert_message(meta: &Meta<'_>, spec: &AlertSpec<'_>) -> Value {
         summary.extend([Piece::Raw("\n"), Piece::Ph(PH_DESCRIPTION)]);
     }
     let summary = text(&summary, Style::Mrkdwn, SECTION_TEXT);
-    blocks.push(json!({"type": "section", "block_id": "summary", "text": mrkdwn(summary)}));
+    blocks.push(Block::Section {
+        text: Some(Text::mrkdwn(summary)),
+        fields: Vec::new(),
+    });
     blocks.extend(labels(meta, &spec.labels));
     if let Some(url) = spec.runbook {
         blocks.push(runbook(meta, url));
     }
-    blocks.push(context(meta));
-    json!({"blocks": blocks})
+    blocks.push(context.clone());
+    Message { blocks }
 }
 
 /// The generic message (`*`): for any alert of the severity, its name, summary and
 /// description filled in at send time.
-pub fn generic_message(meta: &Meta<'_>, labels_: &[(&str, &str)]) -> Value {
+pub fn generic_message(meta: &Meta<'_>, labels_: &[(&str, &str)], context: &Block) -> Message {
     let summary_label = meta.messages.get("summary");
     let summary = [
         Piece::Raw("*"),
@@ -203,11 +317,14 @@ pub fn generic_message(meta: &Meta<'_>, labels_: &[(&str, &str)]) -> Value {
     ];
     let mut blocks = vec![
         header(Piece::Ph(PH_ALERTNAME), meta.severity),
-        json!({"type": "section", "block_id": "summary", "text": mrkdwn(text(&summary, Style::Mrkdwn, SECTION_TEXT))}),
+        Block::Section {
+            text: Some(Text::mrkdwn(text(&summary, Style::Mrkdwn, SECTION_TEXT))),
+            fields: Vec::new(),
+        },
     ];
     blocks.extend(labels(meta, labels_));
-    blocks.push(context(meta));
-    json!({"blocks": blocks})
+    blocks.push(context.clone());
+    Message { blocks }
 }
 
 #[cfg(test)]
@@ -235,7 +352,7 @@ mod tests {
             escalation: Some("30m"),
             runbook: Some("https://runbooks.example/high-error-rate"),
         };
-        let m = alert_message(&meta("en"), &spec);
+        let m = alert_message(&meta("en"), &spec, &context(&meta("en"))).to_value();
         assert_eq!(violations(&m), Vec::<String>::new());
         let blocks = m["blocks"].as_array().cloned().unwrap_or_default();
         let types: Vec<&str> = blocks.iter().filter_map(|b| b["type"].as_str()).collect();
@@ -264,7 +381,7 @@ mod tests {
             labels: names.iter().map(|n| (n.as_str(), "v")).collect(),
             ..AlertSpec::default()
         };
-        let m = alert_message(&meta("de"), &spec);
+        let m = alert_message(&meta("de"), &spec, &context(&meta("de"))).to_value();
         assert_eq!(violations(&m), Vec::<String>::new());
         let fields = m["blocks"][2]["fields"].as_array().cloned().unwrap_or_default();
         assert_eq!(fields.len(), 10);
@@ -274,7 +391,7 @@ mod tests {
 
     #[test]
     fn the_generic_message_is_all_placeholders() {
-        let m = generic_message(&meta("fr"), &[("severity", "critical")]);
+        let m = generic_message(&meta("fr"), &[("severity", "critical")], &context(&meta("fr"))).to_value();
         assert_eq!(violations(&m), Vec::<String>::new());
         assert_eq!(m["blocks"][0]["text"]["text"], ":red_circle: {{ .Labels.alertname }}");
         assert_eq!(

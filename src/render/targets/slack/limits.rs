@@ -3,6 +3,7 @@
 //! message, so a violation found here is a bug in strata (STRATA-E073).
 //! `scripts/check_slack.py` checks the same limits independently.
 
+use super::blocks::{Block, Message};
 use serde_json::Value;
 
 /// Blocks per message.
@@ -163,6 +164,64 @@ pub fn violations(message: &Value) -> Vec<String> {
     out
 }
 
+/// Every Block Kit limit a message strata built breaks (the same rules as [`violations`],
+/// on the typed message, without making JSON of it).
+pub fn check(message: &Message) -> Vec<String> {
+    let mut out = Vec::new();
+    if message.blocks.is_empty() || message.blocks.len() > BLOCKS {
+        out.push(format!(
+            "/blocks: {} blocks (1 to {BLOCKS} allowed)",
+            message.blocks.len()
+        ));
+    }
+    let mut count = |n: usize, max: usize, what: &str, at: usize| {
+        if n == 0 || n > max {
+            out.push(format!("/blocks/{at}: {what} of {n} (1 to {max} allowed)"));
+        }
+    };
+    for (i, block) in message.blocks.iter().enumerate() {
+        match block {
+            Block::Header { text } => {
+                count(usize::from(text.kind == "plain_text"), 1, "plain_text header", i);
+                count(text.text.chars().count(), HEADER_TEXT, "text", i);
+            }
+            Block::Section { text, fields } => {
+                count(
+                    usize::from(text.is_some() || !fields.is_empty()),
+                    1,
+                    "text or fields",
+                    i,
+                );
+                if let Some(t) = text {
+                    count(t.text.chars().count(), SECTION_TEXT, "text", i);
+                }
+                if !fields.is_empty() {
+                    count(fields.len(), FIELDS, "fields", i);
+                }
+                for f in fields {
+                    count(f.text.chars().count(), FIELD_TEXT, "field text", i);
+                }
+            }
+            Block::Actions { elements } => {
+                count(elements.len(), ACTION_ELEMENTS, "elements", i);
+                for b in elements {
+                    count(usize::from(b.text.kind == "plain_text"), 1, "plain_text button", i);
+                    count(b.text.text.chars().count(), BUTTON_TEXT, "button text", i);
+                    count(b.url.chars().count(), BUTTON_URL, "button url", i);
+                    count(b.action_id.chars().count(), ID, "action_id", i);
+                }
+            }
+            Block::Context { elements } => {
+                count(elements.len(), CONTEXT_ELEMENTS, "elements", i);
+                for t in elements {
+                    count(t.text.chars().count(), CONTEXT_TEXT, "text", i);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +259,37 @@ mod tests {
             violations(&many),
             vec!["/blocks: 51 blocks (1 to 50 allowed)".to_string()]
         );
+    }
+
+    #[test]
+    fn the_typed_check_finds_the_same() {
+        use super::super::blocks::{Block, Message, Text};
+        let text = |n: usize| Text {
+            kind: "mrkdwn",
+            text: "x".repeat(n),
+            emoji: None,
+        };
+        let m = Message {
+            blocks: vec![
+                Block::Header { text: text(151) },
+                Block::Section {
+                    text: Some(text(3001)),
+                    fields: (0..11).map(|_| text(2001)).collect(),
+                },
+                Block::Section {
+                    text: None,
+                    fields: Vec::new(),
+                },
+                Block::Context {
+                    elements: vec![text(0)],
+                },
+            ],
+        };
+        let found = check(&m);
+        // Header kind and length, section text, field count and 11 field lengths, the
+        // empty section, the empty context text.
+        assert_eq!(found.len(), 2 + 1 + 1 + 11 + 1 + 1, "{found:#?}");
+        assert_eq!(violations(&m.to_value()).len(), found.len());
+        assert_eq!(check(&Message { blocks: Vec::new() }).len(), 1);
     }
 }

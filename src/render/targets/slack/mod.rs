@@ -24,9 +24,9 @@ use crate::render::targets::prometheus::{all_alerts, rule_labels};
 use crate::render::verify::ArtifactChecks;
 use crate::render::{EnvContext, TenantModel};
 use crate::write::Artifact;
-use blocks::{AlertSpec, Meta, alert_message, generic_message};
+use blocks::{AlertSpec, Message, Meta, alert_message, context, generic_message};
+use rustc_hash::FxHashSet;
 use serde_json::Value;
-use std::collections::HashSet;
 use texts::Messages;
 
 /// Severities, in file order.
@@ -61,7 +61,7 @@ fn check_runbooks(t: &TenantModel, checks: &mut ArtifactChecks<'_>) {
         let why = if chars > limits::BUTTON_URL {
             format!("it has {chars} characters, more than Slack's {}", limits::BUTTON_URL)
         } else {
-            "it is not an http(s) URL without spaces or characters URLs must escape".into()
+            "it is not an absolute http:// or https:// URL, or holds characters URLs must percent-encode".into()
         };
         checks.warning(
             "STRATA-E074",
@@ -96,7 +96,7 @@ pub fn messages(
     alerts: &[(String, AlertRule)],
     severity: Severity,
     messages: Messages,
-) -> Vec<(String, Value)> {
+) -> Vec<(String, Message)> {
     let meta = Meta {
         tenant_id: &t.id,
         tenant_name: t.tenant.name.as_deref(),
@@ -104,7 +104,8 @@ pub fn messages(
         severity,
         messages,
     };
-    let mut seen = HashSet::new();
+    let context = context(&meta);
+    let mut seen = FxHashSet::default();
     let mut out = Vec::new();
     for (name, rule) in alerts.iter().filter(|(_, r)| r.severity == severity) {
         let key = message_key(name, rule);
@@ -120,26 +121,26 @@ pub fn messages(
             escalation: rule.labels.get("escalation").map(String::as_str),
             runbook: rule.runbook_url.as_deref().filter(|u| is_button_url(u)),
         };
-        out.push((key, alert_message(&meta, &spec)));
+        out.push((key, alert_message(&meta, &spec, &context)));
     }
     let label = ctx.project.project.tenant_label.as_str();
     let generic = [("severity", severity_name(severity)), (label, t.id.as_str())];
-    out.push((GENERIC.to_string(), generic_message(&meta, &generic)));
+    out.push((GENERIC.to_string(), generic_message(&meta, &generic, &context)));
     out
 }
 
 /// A file of messages: a JSON object, one `"key":message` per line.
-pub fn file_bytes(messages: &[(String, Value)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4096 * messages.len());
+pub fn file_bytes<M: serde::Serialize>(messages: &[(String, M)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1536 * messages.len());
     out.extend_from_slice(b"{\n");
     for (i, (key, message)) in messages.iter().enumerate() {
         if i > 0 {
             out.extend_from_slice(b",\n");
         }
-        // Serializing strings and JSON values cannot fail.
-        out.extend(serde_json::to_vec(key).unwrap_or_default());
+        // Serializing strings and messages (no maps, no floats) cannot fail.
+        let _ = serde_json::to_writer(&mut out, key);
         out.push(b':');
-        out.extend(serde_json::to_vec(message).unwrap_or_default());
+        let _ = serde_json::to_writer(&mut out, message);
     }
     out.extend_from_slice(b"\n}\n");
     out
@@ -154,7 +155,7 @@ pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, checks: &mut Artifac
     for severity in SEVERITIES {
         let messages = messages(ctx, t, &alerts, severity, m);
         for (key, message) in &messages {
-            let problems = limits::violations(message);
+            let problems = limits::check(message);
             if !problems.is_empty() {
                 let name = key.split('/').next().unwrap_or(key);
                 checks.error(

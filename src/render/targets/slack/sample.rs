@@ -3,8 +3,8 @@
 //! replaced by the alert's value (escaped for mrkdwn in mrkdwn text), `{{ "{" }}` by `{`,
 //! and each text is cut to its Block Kit limit again.
 
-use super::blocks::{PH_ALERTNAME, PH_DESCRIPTION, PH_STARTS_AT, PH_SUMMARY};
-use super::limits::{self, BUTTON_TEXT, CONTEXT_TEXT, FIELD_TEXT, HEADER_TEXT, SECTION_TEXT};
+use super::blocks::{Message, PH_ALERTNAME, PH_DESCRIPTION, PH_STARTS_AT, PH_SUMMARY};
+use super::limits;
 use super::texts::{Messages, truncate};
 use super::{GENERIC, message_key, messages};
 use crate::model::Severity;
@@ -92,59 +92,14 @@ pub fn fill(template: &str, sample: &Sample, mrkdwn: bool, one_line: bool) -> St
     out
 }
 
-/// Fills the text object `v` (`{"type", "text"}`) and cuts it to `max`.
-fn fill_text_object(v: &mut Value, sample: &Sample, max: usize, one_line: bool) {
-    let mrkdwn = v["type"] == "mrkdwn";
-    if let Some(Value::String(t)) = v.get_mut("text") {
-        *t = truncate(fill(t, sample, mrkdwn, one_line).trim_end(), max);
-        if t.trim().is_empty() {
-            *t = "-".into();
-        }
-    }
-}
-
-/// `message` with every placeholder filled from `sample`.
-pub fn fill_message(message: &mut Value, sample: &Sample) {
-    let Some(blocks) = message.get_mut("blocks").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for block in blocks {
-        match block["type"].as_str().unwrap_or("") {
-            "header" => fill_text_object(&mut block["text"], sample, HEADER_TEXT, true),
-            "section" => {
-                if let Some(text) = block.get_mut("text") {
-                    fill_text_object(text, sample, SECTION_TEXT, false);
-                }
-                for f in block
-                    .get_mut("fields")
-                    .and_then(Value::as_array_mut)
-                    .into_iter()
-                    .flatten()
-                {
-                    fill_text_object(f, sample, FIELD_TEXT, false);
-                }
-            }
-            "actions" => {
-                for e in block
-                    .get_mut("elements")
-                    .and_then(Value::as_array_mut)
-                    .into_iter()
-                    .flatten()
-                {
-                    fill_text_object(&mut e["text"], sample, BUTTON_TEXT, true);
-                }
-            }
-            "context" => {
-                for e in block
-                    .get_mut("elements")
-                    .and_then(Value::as_array_mut)
-                    .into_iter()
-                    .flatten()
-                {
-                    fill_text_object(e, sample, CONTEXT_TEXT, true);
-                }
-            }
-            _ => {}
+/// `message` with every placeholder filled from `sample`, each text trimmed at the end
+/// and cut to its limit (`-` when nothing is left).
+pub fn fill_message(message: &mut Message, sample: &Sample) {
+    for (t, max, one_line) in message.texts_mut() {
+        let mrkdwn = t.kind == "mrkdwn";
+        t.text = truncate(fill(&t.text, sample, mrkdwn, one_line).trim_end(), max);
+        if t.text.trim().is_empty() {
+            t.text = "-".into();
         }
     }
 }
@@ -161,11 +116,9 @@ pub fn preview(ctx: &EnvContext<'_>, t: &TenantModel, severity: Severity, lang: 
         .iter()
         .find(|(name, rule)| rule.severity == severity && message_key(name, rule) == *name);
     let key = first.map_or(GENERIC, |(name, _)| name.as_str());
-    let mut message = all
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, m)| m)
-        .unwrap_or_default();
+    let Some(mut message) = all.into_iter().find(|(k, _)| k == key).map(|(_, m)| m) else {
+        return Err(format!("no message `{key}`"));
+    };
     let rule = first.map(|(_, r)| r);
     let sample = Sample {
         alertname: first.map_or_else(|| "SampleAlert".to_string(), |(n, _)| n.clone()),
@@ -179,6 +132,7 @@ pub fn preview(ctx: &EnvContext<'_>, t: &TenantModel, severity: Severity, lang: 
         starts_at: SAMPLE_STARTS_AT.into(),
     };
     fill_message(&mut message, &sample);
+    let message = message.to_value();
     let problems = limits::violations(&message);
     if problems.is_empty() {
         Ok(message)
@@ -189,6 +143,7 @@ pub fn preview(ctx: &EnvContext<'_>, t: &TenantModel, severity: Severity, lang: 
 
 #[cfg(test)]
 mod tests {
+    use super::super::blocks::Block;
     use super::*;
 
     fn sample() -> Sample {
@@ -219,17 +174,32 @@ mod tests {
 
     #[test]
     fn filled_text_is_cut_to_its_limit() {
-        let mut m = serde_json::json!({"blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": "{{ .Labels.alertname }}"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "{{ .Annotations.description }}"}},
-        ]});
+        let text = |kind, text: &str| super::super::blocks::Text {
+            kind,
+            text: text.into(),
+            emoji: None,
+        };
+        let mut m = Message {
+            blocks: vec![
+                Block::Header {
+                    text: text("plain_text", PH_ALERTNAME),
+                },
+                Block::Section {
+                    text: Some(text("mrkdwn", PH_DESCRIPTION)),
+                    fields: vec![text("mrkdwn", PH_SUMMARY)],
+                },
+            ],
+        };
         let s = Sample {
             alertname: "A".repeat(400),
             description: "<&>".repeat(2000),
+            summary: String::new(),
             ..sample()
         };
         fill_message(&mut m, &s);
+        let m = m.to_value();
         assert_eq!(limits::violations(&m), Vec::<String>::new());
+        assert_eq!(m["blocks"][1]["fields"][0]["text"], "-", "empty text");
         let text = m["blocks"][1]["text"]["text"].as_str().unwrap_or("");
         assert!(
             text.ends_with("&gt;…") || text.ends_with("&lt;…") || text.ends_with("&amp;…"),

@@ -12,8 +12,8 @@
 //! placeholder) and ends with `…`, so it stays valid and within the limit.
 
 use crate::render::targets::alertmanager::{CATALOGS, choose_locale};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// The ellipsis ending a truncated text.
@@ -55,13 +55,26 @@ fn escape_char(c: char, brace: bool, style: Style, out: &mut String) {
     }
 }
 
+/// Whether user text `s` needs no escaping in any style: no `{`, `&`, `<`, `>`, no
+/// control characters (bytes below 0x20, DEL, and conservatively any C1 lead byte 0xC2).
+fn is_inert(s: &str) -> bool {
+    !s.bytes()
+        .any(|b| matches!(b, b'{' | b'&' | b'<' | b'>' | 0x7f | 0xc2) || b < 0x20)
+}
+
 /// Appends the units of `pieces` to `out` while they fit in `budget` characters; returns
-/// whether everything fit.
+/// whether everything fit. Characters are counted in UTF-16 code units, which is never less
+/// than Unicode code points: a text fits however Slack counts (an emoji outside the Basic
+/// Multilingual Plane counts 2).
 fn push_units(pieces: &[Piece<'_>], style: Style, budget: usize, out: &mut String) -> bool {
     let mut used = 0;
     let mut unit = String::new();
     for piece in pieces {
         match piece {
+            Piece::Lit(text) if is_inert(text) && used + text.encode_utf16().count() <= budget => {
+                used += text.encode_utf16().count();
+                out.push_str(text);
+            }
             Piece::Lit(text) => {
                 let mut chars = text.chars().peekable();
                 while let Some(c) = chars.next() {
@@ -69,7 +82,7 @@ fn push_units(pieces: &[Piece<'_>], style: Style, budget: usize, out: &mut Strin
                     // A `{` at the end of a piece is escaped too: a placeholder may follow.
                     let brace = c == '{' && chars.peek().is_none_or(|n| *n == '{');
                     escape_char(c, brace, style, &mut unit);
-                    let n = unit.chars().count();
+                    let n = unit.encode_utf16().count();
                     if used + n > budget {
                         return false;
                     }
@@ -78,7 +91,7 @@ fn push_units(pieces: &[Piece<'_>], style: Style, budget: usize, out: &mut Strin
                 }
             }
             Piece::Ph(text) | Piece::Raw(text) => {
-                let n = text.chars().count();
+                let n = text.encode_utf16().count();
                 if used + n > budget {
                     return false;
                 }
@@ -106,10 +119,18 @@ pub fn text(pieces: &[Piece<'_>], style: Style, max: usize) -> String {
 /// `s` cut to at most `max` characters, ending with `…` when cut; never inside an HTML
 /// entity (`&amp;`) of mrkdwn. For text whose placeholders were filled in.
 pub fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    if s.encode_utf16().count() <= max {
         return s.to_string();
     }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        used += c.len_utf16();
+        if used > max.saturating_sub(1) {
+            break;
+        }
+        out.push(c);
+    }
     if let Some(amp) = out.rfind('&')
         && !out[amp..].contains(';')
         && out.len() - amp < 6
@@ -133,7 +154,7 @@ fn catalogs() -> &'static HashMap<&'static str, HashMap<String, String>> {
                         .into_iter()
                         .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
                         .collect(),
-                    _ => HashMap::new(),
+                    _ => HashMap::default(),
                 };
                 (*lang, messages)
             })
@@ -208,6 +229,10 @@ mod tests {
         assert_eq!(lit("{a} {", Style::PlainLine, 100), "{a} {{ \"{\" }}");
         assert_eq!(lit("a\nb\tc", Style::Mrkdwn, 100), "a\nb c");
         assert_eq!(lit("a\nb", Style::MrkdwnLine, 100), "a b");
+        // C1 controls (NEL) and plain non-ASCII text, through the fast path or not.
+        assert_eq!(lit("a\u{85}b", Style::PlainLine, 100), "a b");
+        assert_eq!(lit("café ©", Style::Mrkdwn, 100), "café ©");
+        assert_eq!(lit("café", Style::Mrkdwn, 3), "ca…");
     }
 
     #[test]
@@ -221,6 +246,10 @@ mod tests {
         let long = lit(&"é".repeat(5000), Style::Mrkdwn, 3000);
         assert_eq!(long.chars().count(), 3000);
         assert!(long.ends_with(ELLIPSIS));
+        // Outside the BMP: counted as 2 (UTF-16), so 1499 of them and the ellipsis.
+        let emoji = lit(&"🔥".repeat(2000), Style::Mrkdwn, 3000);
+        assert_eq!(emoji.chars().count(), 1500);
+        assert_eq!(truncate(&"🔥".repeat(10), 5), "🔥🔥…");
     }
 
     #[test]
