@@ -69,6 +69,7 @@ pub fn problems(doc: &Value) -> Vec<String> {
         return Vec::new();
     };
     match validator {
+        Ok(v) if v.is_valid(doc) => Vec::new(),
         Ok(v) => v
             .iter_errors(doc)
             .take(5)
