@@ -52,7 +52,13 @@ fn validators() -> &'static Compiled {
             .map(|(api, kind, text)| {
                 let compiled = serde_json::from_str::<Value>(text)
                     .map_err(|e| e.to_string())
-                    .and_then(|schema| jsonschema::validator_for(&schema).map_err(|e| e.to_string()));
+                    .and_then(|schema| {
+                        // The patterns are plain (no look-around): the linear-time engine.
+                        jsonschema::options()
+                            .with_pattern_options(jsonschema::PatternOptions::regex())
+                            .build(&schema)
+                            .map_err(|e| e.to_string())
+                    });
                 (*api, *kind, compiled)
             })
             .collect()
