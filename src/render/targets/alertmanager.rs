@@ -27,7 +27,7 @@ mod gocheck;
 mod tests;
 
 pub use receivers::{NULL_RECEIVER, receiver_name};
-pub use templates::{CATALOGS, KINDS, choose_locale, render_locale};
+pub use templates::{CATALOGS, KINDS, choose_locale, go_literal_text, render_locale};
 
 use crate::model::{Escalation, Severity};
 use crate::render::{EnvContext, TenantModel, text_artifact, yaml_artifact};

@@ -258,3 +258,66 @@ fn network_policies(k: &Tenant<'_>, checks: &mut ArtifactChecks<'_>) -> Vec<Valu
         }),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::render;
+    use serde_json::json;
+
+    #[test]
+    fn namespace_labels_without_compliance_or_tier() {
+        let (objects, diags) = render("plain", json!({}));
+        assert!(diags.is_empty(), "{diags:?}");
+        let labels = &objects[0]["metadata"]["labels"];
+        assert_eq!(labels["compliance"], "none");
+        assert!(labels["tier"].is_null());
+        assert_eq!(labels["tenant"], "plain");
+        assert!(
+            objects[0]["metadata"]["namespace"].is_null(),
+            "a Namespace is not namespaced"
+        );
+    }
+
+    #[test]
+    fn limit_range_default_fits_the_quota_at_max_replicas() {
+        let doc = json!({
+            "quotas": {"cpu_cores": 1.5, "memory_gb": 0.5},
+            "autoscaling": {"enabled": true, "min_replicas": 1, "max_replicas": 4},
+        });
+        let (objects, diags) = render("q", doc);
+        assert!(diags.is_empty(), "{diags:?}");
+        let quota = &objects[1]["spec"]["hard"];
+        assert_eq!(quota["requests.cpu"], "1500m");
+        assert_eq!(quota["limits.memory"], "512Mi");
+        let limits = &objects[2]["spec"]["limits"][0];
+        assert_eq!(limits["default"], json!({"cpu": "375m", "memory": "128Mi"}));
+        assert_eq!(limits["defaultRequest"], limits["default"]);
+        assert_eq!(limits["max"], json!({"cpu": "1500m", "memory": "512Mi"}));
+    }
+
+    #[test]
+    fn no_quotas_no_quota_objects_and_disabled_autoscaling_counts_one_replica() {
+        let (objects, _) = render("n", json!({}));
+        assert!(
+            objects
+                .iter()
+                .all(|o| o["kind"] != "ResourceQuota" && o["kind"] != "LimitRange")
+        );
+        let doc = json!({"quotas": {"cpu_cores": 2}, "autoscaling": {"enabled": false, "max_replicas": 50}});
+        let (objects, _) = render("d", doc);
+        let limits = &objects[2]["spec"]["limits"][0];
+        assert_eq!(limits["default"]["cpu"], "2");
+    }
+
+    #[test]
+    fn duplicate_ingress_namespaces_are_listed_once() {
+        let doc = json!({"security": {"isolation": "strict", "allowed_ingress_namespaces": ["a", "a", "b"]}});
+        let (objects, diags) = render("s", doc);
+        assert!(diags.is_empty(), "{diags:?}");
+        let allow = objects.iter().find(|o| o["metadata"]["name"] == "allow-tenant-ingress");
+        let from = allow
+            .map(|o| o["spec"]["ingress"][0]["from"].clone())
+            .unwrap_or_default();
+        assert_eq!(from.as_array().map(Vec::len), Some(3));
+    }
+}

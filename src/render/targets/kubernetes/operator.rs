@@ -11,7 +11,7 @@
 
 use super::{ALERTING_SECRET, E070, Tenant};
 use crate::model::ChannelType;
-use crate::render::targets::alertmanager::{NULL_RECEIVER, tenant_route};
+use crate::render::targets::alertmanager::{NULL_RECEIVER, go_literal_text, tenant_route};
 use crate::render::targets::prometheus::rule_groups;
 use crate::render::verify::ArtifactChecks;
 use serde_json::{Map, Value, json};
@@ -114,6 +114,15 @@ fn alertmanager_config(k: &Tenant<'_>, checks: &mut ArtifactChecks<'_>) -> Value
         let send_resolved = channel
             .send_resolved
             .unwrap_or(matches!(channel.kind, ChannelType::Webhook | ChannelType::Pagerduty));
+        if name == NULL_RECEIVER {
+            checks.error(
+                E070,
+                &["alerting", "channels", name],
+                format!("channel name `{NULL_RECEIVER}` is taken by strata's drop receiver"),
+                "rename the channel",
+            );
+            continue;
+        }
         let (field, key_suffix) = match channel.kind {
             ChannelType::Slack => ("slackConfigs", Some("webhook-url")),
             ChannelType::Webhook => ("webhookConfigs", Some("webhook-url")),
@@ -141,14 +150,15 @@ fn alertmanager_config(k: &Tenant<'_>, checks: &mut ArtifactChecks<'_>) -> Value
                 ChannelType::Slack => {
                     config.insert("apiURL".into(), secret);
                     if let Some(c) = &channel.channel {
-                        config.insert("channel".into(), json!(c));
+                        config.insert("channel".into(), json!(go_literal_text(c)));
                     }
                 }
                 ChannelType::Webhook => _ = config.insert("urlSecret".into(), secret),
                 _ => _ = config.insert("routingKey".into(), secret),
             }
         } else {
-            config.insert("to".into(), json!(channel.to.as_deref().unwrap_or("")));
+            let to = channel.to.as_deref().unwrap_or("");
+            config.insert("to".into(), json!(go_literal_text(to)));
         }
         config.insert("sendResolved".into(), json!(send_resolved));
         receivers.push(json!({"name": name, field: [config]}));
