@@ -56,11 +56,8 @@ pub fn build(modules: &[Module], diags: &mut Vec<Diagnostic>) -> (regorus::Engin
         }
     }
     // Analysis errors name one file at a time: drop it and try again.
+    let mut trial = engine;
     for _ in 0..=modules.len() {
-        let mut trial = new_engine();
-        for &i in &kept {
-            let _ = trial.add_policy(modules[i].display.clone(), modules[i].text.to_string());
-        }
         match trial.eval_query("true".to_string(), false) {
             Ok(_) => return (trial, kept),
             Err(e) => {
@@ -78,6 +75,10 @@ pub fn build(modules: &[Module], diags: &mut Vec<Diagnostic>) -> (regorus::Engin
                         kept.remove(k);
                     }
                     None => return (new_engine(), Vec::new()),
+                }
+                trial = new_engine();
+                for &i in &kept {
+                    let _ = trial.add_policy(modules[i].display.clone(), modules[i].text.to_string());
                 }
             }
         }
