@@ -17,6 +17,8 @@
 #   (a) strata check FLEET                      full check of every tenant and environment
 #   (b) strata check FLEET/tenants/t0042.yaml   one changed tenant file (pre-commit path)
 #   (c) strata build FLEET --out TMP            full build of every artifact
+#   (d) strata check FLEET_NOPOL                 (a) with `[policies] packs = []`: the cost
+#                                               of the four built-in policy packs is (a) - (d)
 # with hyperfine when available (else a bash loop, median of BENCH_RUNS runs), and peak
 # memory (max RSS) with GNU time. It starts nothing in the background and removes its
 # temporary directory on exit.
@@ -35,6 +37,7 @@ TARGET_FULL_MS=1000
 TARGET_BUILD_MS=2000
 TARGET_ONE_MS=50
 TARGET_RSS_MB=300
+TARGET_POLICY_MS=500
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -84,6 +87,11 @@ width=$(( ${#last} > 4 ? ${#last} : 4 ))   # as gen_fleet.py pads ids
 one_idx=$(( N > 42 ? 42 : (N > 0 ? N - 1 : 0) ))
 ONE_ID=$(printf "t%0${width}d" "$one_idx")
 ONE_FILE="$FLEET/tenants/$ONE_ID.yaml"
+# The same fleet with the built-in policy packs turned off.
+FLEET_NOPOL="$WORK/fleet-nopol"
+cp -r "$FLEET" "$FLEET_NOPOL"
+sed -i 's/^packs = .*/packs = []/' "$FLEET_NOPOL/strata.toml"
+grep -q '^packs = \[\]' "$FLEET_NOPOL/strata.toml" || { echo "error: no packs line in the fleet's strata.toml" >&2; exit 1; }
 log "fleet: $N tenants ($n_overlays production overlays), $n_files files, $n_lines tenant lines, generated in ${gen_ms} ms"
 
 # --- commands ----------------------------------------------------------------------------
@@ -93,6 +101,7 @@ log "fleet: $N tenants ($n_overlays production overlays), $n_files files, $n_lin
 CMD_FULL="$BIN check $FLEET"
 CMD_ONE="$BIN check $ONE_FILE"
 CMD_BUILD="$BIN build $FLEET --out $OUT"
+CMD_NOPOL="$BIN check $FLEET_NOPOL"
 # Rules: strata's whole pipeline for one environment (load, merge, validate, parse and
 # confine every PromQL expression, render, write) next to promtool checking the same rules.
 OUT_RULES="$WORK/out-rules"
@@ -184,6 +193,7 @@ log "timing ($([[ $HAVE_HYPERFINE == 1 ]] && echo hyperfine || echo "bash loop, 
 time_cmd full "$CMD_FULL";   peak_rss full "$CMD_FULL"
 time_cmd one "$CMD_ONE";     peak_rss one "$CMD_ONE"
 time_cmd build "$CMD_BUILD"; peak_rss build "$CMD_BUILD"
+time_cmd nopol "$CMD_NOPOL"; peak_rss nopol "$CMD_NOPOL"
 if [[ $HAVE_PROMTOOL == 1 ]]; then
     time_cmd rules "$CMD_RULES"; peak_rss rules "$CMD_RULES"
     time_cmd promtool "$CMD_PROMTOOL"; peak_rss promtool "$CMD_PROMTOOL"
@@ -195,6 +205,7 @@ verdict() { # verdict VALUE TARGET -> PASS/FAIL (VALUE < TARGET)
 }
 short() { # strip the temporary paths from a command line
     local s=${1//"$BIN"/strata}
+    s=${s//"$FLEET_NOPOL"/FLEET_NOPOL}
     s=${s//"$FLEET"/FLEET}
     s=${s//"$OUT_RULES"/OUT}
     s=${s//"$ALL_RULES"/ALL_RULES.yml}
@@ -246,6 +257,7 @@ report="$WORK/BENCHMARKS.md"
     row full "full check" "$CMD_FULL" "$TARGET_FULL_MS" "$TARGET_RSS_MB"
     row one "one changed tenant file" "$CMD_ONE" "$TARGET_ONE_MS" ""
     row build "full build" "$CMD_BUILD" "$TARGET_BUILD_MS" "$TARGET_RSS_MB"
+    row nopol "full check, policy packs off (packs = [])" "$CMD_NOPOL" "" ""
     if [[ $HAVE_PROMTOOL == 1 ]]; then
         row rules "rules: strata build, one environment" "$CMD_RULES" "" ""
         row promtool "rules: promtool check rules, same rules" "$CMD_PROMTOOL" "" ""
@@ -257,6 +269,12 @@ report="$WORK/BENCHMARKS.md"
              "(ALL_RULES.yml), takes ${T_MEDIAN[promtool]} ms: strata is ${ratio}x faster." \
              "$(promtool --version 2>&1 | head -n 1)."
     fi
+    echo
+    policy_ms=$(awk -v a="${T_MEDIAN[full]}" -v b="${T_MEDIAN[nopol]}" 'BEGIN { printf "%.1f", a - b }')
+    echo "Policies: the four built-in packs (baseline, soc2, gdpr, hipaa) on $N tenants x 3 environments" \
+         "add ${policy_ms} ms to a full check (median ${T_MEDIAN[full]} ms with the packs," \
+         "${T_MEDIAN[nopol]} ms with \`packs = []\`); target < $TARGET_POLICY_MS ms:" \
+         "$(verdict "$policy_ms" "$TARGET_POLICY_MS")."
     echo
     echo "Machine: $(nproc) CPUs${cpu:+ ($cpu)}, ${mem_gb:-?} GiB RAM, $(uname -sr); $rustc_v;" \
          "$strata_v at $git_rev; timer: $tool; load average before/after: $load_before / $load_after;" \

@@ -8,8 +8,9 @@ tenants/t0000.yaml ... and, for a tenth of the tenants, a layer-4 overlay
 tenants/<id>/production.yaml. The repository is meant to check clean: every secret is given
 as a *_file path, every duration uses Prometheus syntax, every PromQL expression parses and
 names no other tenant, every routed channel exists, and compliance frameworks are only
-claimed by tenants that satisfy them (EU regions for GDPR, retention >= 90d for SOC 2,
-HTTPS-only webhooks everywhere).
+claimed by tenants that satisfy them (EU regions and a declared data_retention for GDPR,
+retention >= 90d for SOC 2, HTTPS-only webhooks everywhere), so the built-in policy packs
+pass.
 
 Output is a pure function of (N, seed): the same arguments give byte-identical files.
 Standard library only; writes 1000 tenants in well under a second.
@@ -330,6 +331,10 @@ def tenant_doc(tid: str, rng: random.Random) -> tuple[str, dict]:
     ]
     if compliance:
         lines.append(f"compliance: {flow_list(compliance)}")
+    if "gdpr" in compliance:
+        # GDPR storage limitation: the declared retention bounds the metrics retention
+        # (policies GDPR-001, GDPR-003).
+        lines.append(f"data_retention: {retention_days}d")
     lines += [
         f"features: {flow_list(features)}",
         f"quotas: {{api_requests_per_hour: {rng.choice(api_c)}, storage_gb: {rng.choice(sto_c)}, "

@@ -28,6 +28,9 @@ pub enum Command {
     /// Turn rules of other tools into a tenant's rules.
     #[command(subcommand)]
     Import(crate::cli::commands::import::ImportCommand),
+    /// List, explain and test the compliance policies.
+    #[command(subcommand)]
+    Policy(crate::cli::commands::policy::PolicyCommand),
     /// Render an artifact with sample data, for pasting into the tool that shows it.
     #[command(subcommand)]
     Preview(crate::cli::commands::preview::PreviewCommand),

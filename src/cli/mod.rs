@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(a) => commands::init::run(a),
         Command::Import(a) => commands::import::run(a),
         Command::Preview(a) => commands::preview::run(a),
+        Command::Policy(a) => commands::policy::run(a),
     };
     let code = code.unwrap_or_else(|message| {
         eprintln!("strata: error: {message}");

@@ -56,11 +56,8 @@ pub fn build(modules: &[Module], diags: &mut Vec<Diagnostic>) -> (regorus::Engin
         }
     }
     // Analysis errors name one file at a time: drop it and try again.
+    let mut trial = engine;
     for _ in 0..=modules.len() {
-        let mut trial = new_engine();
-        for &i in &kept {
-            let _ = trial.add_policy(modules[i].display.clone(), modules[i].text.to_string());
-        }
         match trial.eval_query("true".to_string(), false) {
             Ok(_) => return (trial, kept),
             Err(e) => {
@@ -79,6 +76,10 @@ pub fn build(modules: &[Module], diags: &mut Vec<Diagnostic>) -> (regorus::Engin
                     }
                     None => return (new_engine(), Vec::new()),
                 }
+                trial = new_engine();
+                for &i in &kept {
+                    let _ = trial.add_policy(modules[i].display.clone(), modules[i].text.to_string());
+                }
             }
         }
     }
@@ -93,6 +94,18 @@ fn located_in(text: &str) -> Option<(&str, u32, u32)> {
     let col = parts.next()?.trim().parse().ok()?;
     let line = parts.next()?.trim().parse().ok()?;
     Some((parts.next()?, line, col))
+}
+
+/// Byte offset in `line` of regorus's 1-based column, which counts a tab as 4 columns.
+fn offset_of_column(line: &str, col: u32) -> usize {
+    let mut visual = 1u32;
+    for (i, c) in line.char_indices() {
+        if visual >= col || c == '\n' {
+            return i;
+        }
+        visual += if c == '\t' { 4 } else { 1 };
+    }
+    line.len()
 }
 
 /// The message of a regorus error without its source excerpt.
@@ -110,7 +123,8 @@ pub fn rego_error(text: &str, modules: &[Module], fallback: Loc) -> Diagnostic {
         .and_then(|(path, line, col)| {
             let m = modules.iter().find(|m| m.display == path)?;
             let index = LineIndex::new(&m.text);
-            let mut start = index.offset(line as usize, col.saturating_sub(1) as usize);
+            let line_start = index.offset(line as usize, 0);
+            let mut start = offset_of_column(&m.text[line_start..], col) + line_start;
             let mut end = m.text[start..]
                 .find(['\n', ' ', '('])
                 .map_or(m.text.len(), |e| start + e.max(1));

@@ -182,6 +182,21 @@ impl Policies {
                 );
             }
         }
+        for dir in &policies.manifests {
+            if !root.join(dir).is_dir() {
+                diags.push(
+                    Diagnostic::error(
+                        "STRATA-E084",
+                        toml_loc(&format!("\"{dir}\"")),
+                        format!("manifest policy folder `{dir}` does not exist"),
+                    )
+                    .with_label("no such folder")
+                    .with_help(
+                        "`manifests` lists folders of conftest-style .rego files, relative to the repository root",
+                    ),
+                );
+            }
+        }
         let mut overrides = BTreeMap::new();
         for (id, sev) in &policies.severity {
             if !rules.contains_key(id) {

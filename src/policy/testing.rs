@@ -53,3 +53,30 @@ pub fn run(root: Option<&Path>, sources: &mut SourceMap) -> (Vec<TestResult>, Ve
     }
     (results, diags)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_rule_has_passing_tests() {
+        let mut sources = SourceMap::default();
+        let (results, diags) = run(None, &mut sources);
+        assert!(diags.is_empty(), "{diags:?}");
+        let failed: Vec<&TestResult> = results.iter().filter(|t| t.outcome.is_err()).collect();
+        assert!(failed.is_empty(), "{failed:?}");
+        // Every documented rule id is named by a test (test_base_001_..., test_soc2_003_...).
+        let mut diags = Vec::new();
+        let modules =
+            crate::policy::load_modules(Path::new("/nonexistent-strata-root"), false, &mut sources, &mut diags);
+        let ids: Vec<String> = modules
+            .iter()
+            .flat_map(|m| m.info.rules.iter().map(|r| r.id.clone()))
+            .collect();
+        assert!(ids.len() >= 20, "{ids:?}");
+        for id in ids {
+            let stem = format!("test_{}", id.to_lowercase().replace('-', "_"));
+            assert!(results.iter().any(|t| t.name.contains(&stem)), "no test for {id}");
+        }
+    }
+}

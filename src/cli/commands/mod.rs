@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod import;
 pub mod init;
+pub mod policy;
 pub mod preview;
 pub mod schema;
 
