@@ -9,6 +9,7 @@ pub mod model;
 pub mod panels;
 pub mod provisioning;
 pub mod queries;
+pub mod slo;
 pub mod text;
 
 use crate::model::Dashboard as Kind;
