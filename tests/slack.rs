@@ -224,6 +224,27 @@ fn preview_prints_one_filled_message_for_block_kit_builder() {
     ]);
     assert_eq!(fr.status.code(), Some(0), "{}", stderr(&fr));
     insta::assert_snapshot!("preview_acme_corp_dev_info_fr", String::from_utf8_lossy(&fr.stdout));
+    // `--alert` picks any message of the file: an escalation copy, or the generic one.
+    for (alert, expect) in [
+        ("HighErrorRate/escalation=15m", "Eskaliert: noch aktiv nach* 15m"),
+        ("*", "SampleAlert"),
+    ] {
+        let out = preview(&[
+            "--env",
+            "production",
+            "--tenant",
+            "acme-corp",
+            "--severity",
+            "critical",
+            "--alert",
+            alert,
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(expect), "{alert}: {text}");
+        let message: Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(violations(&message), Vec::<String>::new());
+    }
 }
 
 #[test]
@@ -245,6 +266,15 @@ fn preview_exit_codes() {
         preview(&["--env", "production"]).status.code(),
         Some(2),
         "missing arguments"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--alert", "NoSuchAlert"]);
+    let out = preview(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("known: ") && stderr(&out).contains('*'),
+        "{}",
+        stderr(&out)
     );
 
     let dir = repo(&[

@@ -1,4 +1,4 @@
-//! `strata preview slack --env E --tenant T --severity S [--locale L] [ROOT]`: one Block Kit
+//! `strata preview slack --env E --tenant T --severity S [--locale L] [--alert A] [ROOT]`: one Block Kit
 //! message of a tenant filled with a sample alert, for pasting into Slack's Block Kit
 //! Builder.
 
@@ -10,7 +10,7 @@ use crate::model::Severity;
 use crate::render::EnvContext;
 use crate::render::targets::alertmanager::severity_name;
 use crate::render::targets::slack::SEVERITIES;
-use crate::render::targets::slack::sample::preview;
+use crate::render::targets::slack::sample::{PreviewError, preview};
 use crate::render::targets::slack::texts::{Messages, builtin_locales, is_builtin_locale};
 use clap::{Args, Subcommand};
 use std::io::IsTerminal;
@@ -40,6 +40,10 @@ pub struct PreviewSlackArgs {
     /// Locale (default: the tenant's, else the project's).
     #[arg(long)]
     pub locale: Option<String>,
+    /// The message to show: an alert name, `<alert>/escalation=<after>` or `*` (default:
+    /// the tenant's first alert of the severity, else `*`).
+    #[arg(long)]
+    pub alert: Option<String>,
 }
 
 /// Runs `strata preview`.
@@ -116,13 +120,21 @@ fn slack(args: PreviewSlackArgs) -> Result<u8, String> {
         Some(lang) => lang.as_str(),
         None => Messages::new(model.tenant.locale.as_deref(), &ctx.project.project.default_locale).lang,
     };
-    match preview(&ctx, model, severity, lang) {
+    match preview(&ctx, model, severity, lang, args.alert.as_deref()) {
         Ok(message) => {
             let text = serde_json::to_string_pretty(&message).map_err(|e| e.to_string())?;
             println!("{text}");
             Ok(crate::cli::EXIT_OK)
         }
-        Err(problems) => {
+        Err(PreviewError::UnknownAlert(known)) => Err(format!(
+            "tenant `{}` has no {} message `{}` in `{}` (known: {})",
+            args.tenant,
+            args.severity,
+            args.alert.as_deref().unwrap_or("*"),
+            args.env,
+            known.join(", ")
+        )),
+        Err(PreviewError::Limits(problems)) => {
             eprintln!("strata: internal error: the preview breaks Block Kit limits: {problems}");
             Ok(crate::cli::EXIT_PROBLEMS)
         }

@@ -104,24 +104,49 @@ pub fn fill_message(message: &mut Message, sample: &Sample) {
     }
 }
 
+/// Why there is no preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviewError {
+    /// No message has the key asked for; the keys of the file.
+    UnknownAlert(Vec<String>),
+    /// The filled message breaks these Block Kit limits (a bug).
+    Limits(String),
+}
+
 /// The preview of tenant `t` for `severity` in locale `lang` (a built-in one): the message
-/// of its first alert of that severity (the generic one when it has none), filled with a
-/// sample alert, as `{"blocks": [...]}`. An error lists the Block Kit limits it breaks
-/// (a bug).
-pub fn preview(ctx: &EnvContext<'_>, t: &TenantModel, severity: Severity, lang: &str) -> Result<Value, String> {
+/// under key `alert` (an alert name, `<alert>/escalation=<after>` or `*`), by default the
+/// tenant's first alert of that severity (the generic one when it has none), filled with a
+/// sample alert, as `{"blocks": [...]}`.
+pub fn preview(
+    ctx: &EnvContext<'_>,
+    t: &TenantModel,
+    severity: Severity,
+    lang: &str,
+    alert: Option<&str>,
+) -> Result<Value, PreviewError> {
     let m = Messages::new(Some(lang), lang);
     let alerts = all_alerts(ctx, t);
     let all = messages(ctx, t, &alerts, severity, m);
-    let first = alerts
-        .iter()
-        .find(|(name, rule)| rule.severity == severity && message_key(name, rule) == *name);
-    let key = first.map_or(GENERIC, |(name, _)| name.as_str());
-    let Some(mut message) = all.into_iter().find(|(k, _)| k == key).map(|(_, m)| m) else {
-        return Err(format!("no message `{key}`"));
+    let key = match alert {
+        Some(key) => key.to_string(),
+        None => alerts
+            .iter()
+            .find(|(name, rule)| rule.severity == severity && message_key(name, rule) == *name)
+            .map_or_else(|| GENERIC.to_string(), |(name, _)| name.clone()),
     };
-    let rule = first.map(|(_, r)| r);
+    let rule = alerts
+        .iter()
+        .find(|(name, rule)| rule.severity == severity && message_key(name, rule) == key)
+        .map(|(_, r)| r);
+    let known: Vec<String> = all.iter().map(|(k, _)| k.clone()).collect();
+    let Some(mut message) = all.into_iter().find(|(k, _)| *k == key).map(|(_, m)| m) else {
+        return Err(PreviewError::UnknownAlert(known));
+    };
     let sample = Sample {
-        alertname: first.map_or_else(|| "SampleAlert".to_string(), |(n, _)| n.clone()),
+        alertname: match key.split('/').next() {
+            Some(name) if rule.is_some() => name.to_string(),
+            _ => "SampleAlert".to_string(),
+        },
         summary: rule
             .and_then(|r| r.summary.as_deref())
             .map_or_else(|| m.get("sample_summary").to_string(), expand_sample),
@@ -137,7 +162,7 @@ pub fn preview(ctx: &EnvContext<'_>, t: &TenantModel, severity: Severity, lang: 
     if problems.is_empty() {
         Ok(message)
     } else {
-        Err(problems.join("; "))
+        Err(PreviewError::Limits(problems.join("; ")))
     }
 }
 
