@@ -4,15 +4,8 @@ package strata.lib
 import rego.v1
 
 # Seconds in a Prometheus duration such as "30s", "1h30m" or "90d"; undefined when it
-# does not parse.
-duration_seconds(d) := total if {
-	is_string(d)
-	parts := regex.find_all_string_submatch_n(`([0-9]+)(ms|s|m|h|d|w|y)`, d, -1)
-	count(parts) > 0
-	total := sum([n | some p in parts; n := to_number(p[1]) * unit_seconds[p[2]]])
-}
-
-unit_seconds := {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+# does not parse. strata_duration_seconds is a function strata provides (parsed in Rust).
+duration_seconds(d) := strata_duration_seconds(d) if is_string(d)
 
 duration_days(d) := duration_seconds(d) / 86400
 
@@ -31,10 +24,15 @@ channels_of(kind) := {[name, ch] | some [name, ch] in channels; ch.type == kind}
 production if input.env == "production"
 
 # Names of the channels notified for alerts of `severity` (routing and escalation).
-routed(severity) := {c | some c in object.get(input.tenant, ["alerting", "routing", "severities", severity], [])} | {c |
-	some step in object.get(input.tenant, ["alerting", "escalation"], [])
-	step.severity == severity
-	some c in step.notify
+routed(severity) := routed_by_severity[severity]
+
+routed_by_severity[severity] := names if {
+	some severity in ["info", "warning", "critical"]
+	names := {c | some c in object.get(input.tenant, ["alerting", "routing", "severities", severity], [])} | {c |
+		some step in object.get(input.tenant, ["alerting", "escalation"], [])
+		step.severity == severity
+		some c in step.notify
+	}
 }
 
 # The alert rules of the tenant as [key, rule] pairs.
