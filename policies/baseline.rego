@@ -58,7 +58,7 @@ violation contains v if {
 #   severity: error
 #   remediation: Set `security.isolation` to `strict` for production (tenants/<id>/production.yaml or the environment file).
 violation contains v if {
-	lib.production
+	input.env == "production"
 	object.get(input.tenant, ["security", "isolation"], "unset") != "strict"
 	v := {
 		"id": "BASE-002",
@@ -135,7 +135,7 @@ violation contains v if {
 #   severity: error
 #   remediation: Set `autoscaling.enabled` to true for production.
 violation contains v if {
-	lib.production
+	input.env == "production"
 	input.tenant.tier == "enterprise"
 	object.get(input.tenant, ["autoscaling", "enabled"], false) != true
 	v := {

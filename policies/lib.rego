@@ -1,4 +1,6 @@
 # Helpers shared by the built-in packs (and usable by project policies as data.strata.lib).
+# Only functions: a reference to a rule of this package would make the interpreter
+# evaluate the package's rules for every tenant.
 package strata.lib
 
 import rego.v1
@@ -16,24 +18,15 @@ literal_secret(v) if {
 	not startswith(v, "${")
 }
 
-channels contains [name, ch] if some name, ch in object.get(input.tenant, ["alerting", "channels"], {})
-
 # Channels of `kind` (slack, email, webhook, pagerduty), as [name, channel] pairs.
-channels_of(kind) := {[name, ch] | some [name, ch] in channels; ch.type == kind}
-
-production if input.env == "production"
-
-# Names of the channels notified for alerts of `severity` (routing and escalation).
-routed(severity) := routed_by_severity[severity]
-
-routed_by_severity[severity] := names if {
-	some severity in ["info", "warning", "critical"]
-	names := {c | some c in object.get(input.tenant, ["alerting", "routing", "severities", severity], [])} | {c |
-		some step in object.get(input.tenant, ["alerting", "escalation"], [])
-		step.severity == severity
-		some c in step.notify
-	}
+channels_of(kind) := {[name, ch] |
+	some name, ch in object.get(input.tenant, ["alerting", "channels"], {})
+	ch.type == kind
 }
 
-# The alert rules of the tenant as [key, rule] pairs.
-alert_rules contains [key, rule] if some key, rule in object.get(input.tenant, ["alerting", "rules"], {})
+# Names of the channels notified for alerts of `severity` (routing and escalation).
+routed(severity) := {c | some c in object.get(input.tenant, ["alerting", "routing", "severities", severity], [])} | {c |
+	some step in object.get(input.tenant, ["alerting", "escalation"], [])
+	step.severity == severity
+	some c in step.notify
+}
