@@ -67,10 +67,10 @@ violation contains v if {
 #   frameworks: [gdpr]
 #   remediation: Remove or rename the label, or route the alert's severity to non-chat channels only.
 violation contains v if {
-	some [key, rule] in lib.alert_rules
-	count(lib.routed(rule.severity) & chat_channels) > 0
+	some key, rule in object.get(input.tenant, ["alerting", "rules"], {})
 	some label, _ in object.get(rule, "labels", {})
 	personal_label(label)
+	count(lib.routed(rule.severity) & chat_channels) > 0
 	v := {
 		"id": "GDPR-004",
 		"msg": sprintf("alert `%s` has label `%s` (personal data) and is sent to chat", [key, label]),

@@ -9,9 +9,27 @@ use std::collections::BTreeMap;
 /// appears as that reference). Secret values never reach a policy.
 pub const REDACTED: &str = "<redacted>";
 
-/// A document as a policy sees it, secrets redacted.
+/// A document as a policy sees it, secrets redacted (as `Node::to_json(Some(REDACTED))`,
+/// converted directly: going through JSON costs more than the policies of a tenant).
 pub fn value_of(node: &Node) -> Value {
-    Value::from(node.to_json(Some(REDACTED)))
+    use crate::load::Kind;
+    if node.secret {
+        return Value::from(node.raw.as_deref().unwrap_or(REDACTED));
+    }
+    match &node.kind {
+        Kind::Null => Value::Null,
+        Kind::Bool(b) => Value::from(*b),
+        Kind::Int(i) => Value::from(*i),
+        Kind::Float(f) if f.is_finite() => Value::from(*f),
+        Kind::Float(_) => Value::Null,
+        Kind::Str(s) => Value::from(s.as_str()),
+        Kind::Seq(items) => Value::from(items.iter().map(value_of).collect::<Vec<Value>>()),
+        Kind::Map(m) => Value::from(
+            m.iter()
+                .map(|(k, e)| (Value::from(k.as_str()), value_of(&e.value)))
+                .collect::<BTreeMap<Value, Value>>(),
+        ),
+    }
 }
 
 /// A serializable value (such as the project settings) as a policy sees it.
@@ -53,7 +71,9 @@ mod tests {
                 },
             );
         }
-        let json = Node::new(Kind::Map(map), Loc::default()).to_json(Some(REDACTED));
+        let node = Node::new(Kind::Map(map), Loc::default());
+        let json = node.to_json(Some(REDACTED));
         assert_eq!(json, serde_json::json!({"a": REDACTED, "b": "${HOOK}"}));
+        assert_eq!(value_of(&node), Value::from(json));
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 /// What a set of changed files affects.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Affected {
-    /// Every tenant (a project, defaults or environment file changed).
+    /// Every tenant (a project, defaults, environment or policy file changed).
     All,
     /// Only these tenants (empty: nothing strata reads changed).
     Tenants(BTreeSet<String>),
@@ -35,6 +35,8 @@ pub fn affected(root: &Path, files: &[PathBuf]) -> Affected {
             ["strata.toml"] => return Affected::All,
             [name] if is_yaml(name) && stem(name) == "defaults" => return Affected::All,
             ["environments", name] if is_yaml(name) => return Affected::All,
+            // A project policy applies to every tenant.
+            ["policies", name] if name.ends_with(".rego") => return Affected::All,
             ["tenants", name] if is_yaml(name) => {
                 tenants.insert(stem(name));
             }
@@ -110,6 +112,10 @@ mod tests {
             Affected::All
         );
         assert_eq!(affected(root, &[PathBuf::from("/repo/defaults.yaml")]), Affected::All);
+        assert_eq!(
+            affected(root, &[PathBuf::from("/repo/policies/naming.rego")]),
+            Affected::All
+        );
         assert_eq!(
             affected(root, &[PathBuf::from("/repo/README.md")]),
             Affected::Tenants(BTreeSet::new())
