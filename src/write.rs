@@ -25,10 +25,18 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The manifest listing inputs (path relative to the root, bytes) and outputs.
 pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact {
-    let entry = |path: &str, bytes: &[u8]| serde_json::json!({"path": path, "sha256": sha256_hex(bytes)});
-    let mut inputs: Vec<_> = inputs.iter().map(|(p, b)| entry(p, b)).collect();
+    let inputs: Vec<(String, String)> = inputs.iter().map(|(p, b)| (p.clone(), sha256_hex(b))).collect();
+    let outputs: Vec<(String, String)> = outputs.iter().map(|a| (a.path.clone(), sha256_hex(&a.bytes))).collect();
+    manifest_of_hashes(inputs, outputs)
+}
+
+/// The manifest from the hex sha256 of each input and output, by path (what [`manifest`]
+/// writes, for callers that keep the hashes of unchanged files).
+pub fn manifest_of_hashes(inputs: Vec<(String, String)>, outputs: Vec<(String, String)>) -> Artifact {
+    let entry = |(path, sha): (String, String)| serde_json::json!({"path": path, "sha256": sha});
+    let mut inputs: Vec<_> = inputs.into_iter().map(entry).collect();
     inputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-    let mut outputs: Vec<_> = outputs.iter().map(|a| entry(&a.path, &a.bytes)).collect();
+    let mut outputs: Vec<_> = outputs.into_iter().map(entry).collect();
     outputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
     let doc = serde_json::json!({
         "generator": format!("strata {}", env!("CARGO_PKG_VERSION")),

@@ -2,13 +2,19 @@
 //! folder in whole with [`crate::write::write_atomically`]. The previous good output is
 //! kept in memory so a build a runtime rejects can be swapped back.
 
-use crate::compile::{Compiled, Keep, Options, compile};
+use super::cache::{Cache, Scope, tenant_exists};
+use crate::compile::{Compiled, EffectiveTenant, Keep, Options, compile};
 use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::interpolate::Mode;
 use crate::load::Selection;
-use crate::project::FailOn;
+use crate::render::{EnvContext, TenantModel};
 use crate::write::{Artifact, write_atomically};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Each tenant's rendered files and model, captured during a compile.
+type Captured = BTreeMap<String, (Vec<Artifact>, TenantModel)>;
 
 /// Prints the diagnostics of a build (the CLI passes its `check` renderer).
 pub type Printer<'a> = &'a dyn Fn(&[Diagnostic], &SourceMap);
@@ -30,6 +36,8 @@ pub struct Outcome {
     pub reason: Option<String>,
     /// Files written.
     pub files: usize,
+    /// Everything was recompiled (not only the tenants a change affects).
+    pub full: bool,
 }
 
 /// Builds one environment of a repository into an output folder, keeping the current and
@@ -40,6 +48,8 @@ pub struct Builder {
     out: PathBuf,
     current: Option<Vec<Artifact>>,
     previous: Option<Vec<Artifact>>,
+    cache: Cache,
+    built: bool,
 }
 
 impl Builder {
@@ -51,6 +61,8 @@ impl Builder {
             out: out.to_path_buf(),
             current: None,
             previous: None,
+            cache: Cache::default(),
+            built: false,
         }
     }
 
@@ -59,34 +71,58 @@ impl Builder {
         &self.out
     }
 
-    /// Compiles everything; prints the diagnostics; swaps the output in when good.
-    pub fn build(&mut self, print: Printer<'_>) -> Result<Outcome, String> {
-        let lookup = |name: &str| std::env::var(name).ok();
-        let opts = Options {
-            mode: Mode::Build,
-            selection: Selection {
-                envs: Some([self.env.clone()].into()),
-                tenants: None,
+    /// Compiles what `scope` affects (everything on the first build, after a failure
+    /// outside tenants, or when a scoped compile cannot run), reusing the cached results of
+    /// the other tenants; prints the diagnostics; swaps the output in when good.
+    pub fn build(&mut self, scope: &Scope, print: Printer<'_>) -> Result<Outcome, String> {
+        let scoped = match scope {
+            Scope::Tenants(t) if self.built && self.cache.global.is_none() => Some(
+                t.iter()
+                    .filter(|t| {
+                        tenant_exists(&self.root, t)
+                            || self.cache.tenants.contains_key(*t)
+                            || self.cache.broken.contains_key(*t)
+                    })
+                    .cloned()
+                    .collect::<BTreeSet<_>>(),
+            ),
+            _ => None,
+        };
+        let (compiled, rendered) = match self.compile(scoped.as_ref()) {
+            Ok(done) => done,
+            Err(_) if scoped.is_some() => match self.compile(None) {
+                Ok(done) => done,
+                Err(message) => return Ok(failed(message)),
             },
-            lookup: &lookup,
-            keep: Keep::Artifacts(&crate::render::render_tenant),
+            Err(message) => return Ok(failed(message)),
         };
-        let mut compiled = match compile(&self.root, &opts) {
-            Ok(c) => c,
-            Err(message) => {
-                return Ok(Outcome {
-                    errors: 1,
-                    reason: Some(message),
-                    ..Outcome::default()
-                });
-            }
-        };
+        let full = scoped.is_none();
         print(&compiled.diags, compiled.sources());
-        let mut outcome = summarize(&compiled);
-        if outcome.reason.is_some() {
+        let count = |s: Severity| compiled.diags.iter().filter(|d| d.severity == s).count();
+        let mut outcome = Outcome {
+            tenants: scoped.as_ref().map_or(compiled.repo.tenants.len(), BTreeSet::len),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            full,
+            ..Outcome::default()
+        };
+        self.cache.update(&compiled, scoped.as_ref(), rendered);
+        self.built = true;
+        if let Some(reason) = self.cache.failure() {
+            outcome.errors = outcome.errors.max(1);
+            outcome.reason = Some(reason);
             return Ok(outcome);
         }
-        let files = crate::cli::commands::build::with_manifest(&mut compiled);
+        let Some(platform) = compiled.typed_platforms.get(&self.env) else {
+            outcome.reason = Some(format!("environment {} has no valid platform settings", self.env));
+            return Ok(outcome);
+        };
+        let ctx = EnvContext {
+            env: &self.env,
+            project: &compiled.repo.project,
+            platform,
+        };
+        let files = self.cache.assemble(&ctx);
         if let Some(problem) = crate::render::verify_build(&files).first() {
             outcome.reason = Some(format!("internal error: {problem}"));
             return Ok(outcome);
@@ -102,6 +138,32 @@ impl Builder {
         Ok(outcome)
     }
 
+    /// Compiles the environment, only `tenants` when given, capturing each valid tenant's
+    /// rendered files.
+    fn compile(&self, tenants: Option<&BTreeSet<String>>) -> Result<(Compiled, Captured), String> {
+        let captured: Mutex<Captured> = Mutex::default();
+        let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
+            let done = crate::render::render_tenant(ctx, tenant, diags)?;
+            if let Ok(mut c) = captured.lock() {
+                c.insert(tenant.tenant.clone(), done);
+            }
+            None
+        };
+        let lookup = |name: &str| std::env::var(name).ok();
+        let opts = Options {
+            mode: Mode::Build,
+            selection: Selection {
+                envs: Some([self.env.clone()].into()),
+                tenants: tenants.cloned(),
+            },
+            lookup: &lookup,
+            keep: Keep::Artifacts(&render),
+        };
+        let compiled = compile(&self.root, &opts)?;
+        let captured = captured.into_inner().unwrap_or_else(|p| p.into_inner());
+        Ok((compiled, captured))
+    }
+
     /// Swaps the previous good output back in; `false` when there is none.
     pub fn roll_back(&mut self) -> Result<bool, String> {
         let Some(previous) = self.previous.take() else {
@@ -113,19 +175,12 @@ impl Builder {
     }
 }
 
-/// Counts of a compile, and the first failing diagnostic as the reason.
-fn summarize(compiled: &Compiled) -> Outcome {
-    let fail_on = compiled.repo.project.policies.fail_on;
-    let fails = |d: &&Diagnostic| d.severity == Severity::Error || fail_on == FailOn::Warning;
-    let count = |s: Severity| compiled.diags.iter().filter(|d| d.severity == s).count();
+/// A build that could not run.
+fn failed(message: String) -> Outcome {
     Outcome {
-        tenants: compiled.repo.tenants.len(),
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        reason: compiled.diags.iter().find(fails).map(|d| {
-            let file = compiled.sources().path(d.loc.file);
-            format!("{file}:{}: {} {}", d.loc.line, d.code, d.message)
-        }),
+        errors: 1,
+        reason: Some(message),
+        full: true,
         ..Outcome::default()
     }
 }

@@ -4,6 +4,7 @@
 //! that rejects a reloaded config gets the previous output back (STRATA-E090).
 
 pub mod build;
+pub mod cache;
 pub mod debounce;
 pub mod health;
 pub mod http;
@@ -11,6 +12,7 @@ pub mod metrics;
 pub mod reload;
 
 use build::{Builder, Outcome, Printer};
+use cache::Scope;
 use debounce::{Batch, Debouncer};
 use metrics::State;
 use reload::{Reload, Runtime};
@@ -51,7 +53,7 @@ pub fn run(config: &Config, stop: &AtomicBool, print: Printer<'_>) -> Result<(),
     let out = absolute_out(&config.out)?;
     let mut builder = Builder::new(&root, &config.env, &out);
     let watcher = Debouncer::new(&root, &out, WINDOW)?;
-    step(&mut builder, config, &state, print, "initial build");
+    step(&mut builder, config, &state, print, "initial build", &Scope::All);
     eprintln!(
         "strata watch: watching {} (environment {}, output {})",
         root.display(),
@@ -59,7 +61,8 @@ pub fn run(config: &Config, stop: &AtomicBool, print: Printer<'_>) -> Result<(),
         out.display()
     );
     while let Some(batch) = watcher.next(stop) {
-        step(&mut builder, config, &state, print, &describe(&batch));
+        let scope = cache::scope_of(&batch.paths, batch.rescan);
+        step(&mut builder, config, &state, print, &describe(&batch), &scope);
     }
     eprintln!("strata watch: stopped");
     Ok(())
@@ -92,9 +95,9 @@ fn describe(batch: &Batch) -> String {
 }
 
 /// One rebuild: build, swap, reload (rolling back on a rejection), then one status line.
-fn step(builder: &mut Builder, config: &Config, state: &Mutex<State>, print: Printer<'_>, what: &str) {
+fn step(builder: &mut Builder, config: &Config, state: &Mutex<State>, print: Printer<'_>, what: &str, scope: &Scope) {
     let start = Instant::now();
-    let outcome = builder.build(print).unwrap_or_else(|message| Outcome {
+    let outcome = builder.build(scope, print).unwrap_or_else(|message| Outcome {
         errors: 1,
         reason: Some(message),
         ..Outcome::default()
@@ -122,10 +125,16 @@ fn step(builder: &mut Builder, config: &Config, state: &Mutex<State>, print: Pri
         );
         s.unhealthy = unhealthy;
     }
-    let result = if outcome.ok {
-        format!("ok, {} tenants, {} files", outcome.tenants, outcome.files)
+    let rebuilt = if outcome.full {
+        format!("rebuilt all {} tenants", outcome.tenants)
     } else {
-        format!("FAILED ({} errors)", outcome.errors.max(1))
+        format!("rebuilt {} tenant(s)", outcome.tenants)
+    };
+    let result = if outcome.ok {
+        format!("{rebuilt}, ok, {} files", outcome.files)
+    } else {
+        let reason = outcome.reason.as_deref().unwrap_or("");
+        format!("{rebuilt}, FAILED ({} errors; {reason})", outcome.errors.max(1))
     };
     eprintln!("strata watch: {what}: {result} in {} ms; {reloads}", took.as_millis());
 }

@@ -1,0 +1,186 @@
+//! What `watch` keeps between builds so a tenant edit recompiles only that tenant: each
+//! valid tenant's files (with their sha256) and typed model, the tenants that failed and
+//! why, a failure outside any tenant, and the inputs for the manifest.
+
+use crate::compile::Compiled;
+use crate::diag::{Diagnostic, Severity};
+use crate::project::FailOn;
+use crate::render::{EnvContext, TenantModel, render_env};
+use crate::write::{Artifact, manifest_of_hashes, sha256_hex};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// One valid tenant's rendered files with their hashes, and its typed model.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The tenant's own files, with the hex sha256 of each.
+    pub files: Vec<(Artifact, String)>,
+    /// The typed tenant, for the files rendered per environment.
+    pub model: TenantModel,
+}
+
+/// The per-tenant results of the last builds, for one environment.
+#[derive(Debug, Default)]
+pub struct Cache {
+    /// Valid tenants, by id (sorted as `compile` orders them).
+    pub tenants: BTreeMap<String, Rendered>,
+    /// Tenants with a failing diagnostic, with the first as the reason.
+    pub broken: BTreeMap<String, String>,
+    /// The first failing diagnostic outside any tenant's files.
+    pub global: Option<String>,
+    /// Every input read, by display path: hex sha256.
+    pub inputs: BTreeMap<String, String>,
+}
+
+/// What a change affects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Everything (defaults, an environment, strata.toml, a template, a policy, ...).
+    All,
+    /// Only these tenants.
+    Tenants(BTreeSet<String>),
+}
+
+/// The tenant a file (relative to the root, `/`-separated) belongs to.
+pub fn tenant_of(display: &str) -> Option<String> {
+    let rest = display.strip_prefix("tenants/")?;
+    match rest.split_once('/') {
+        Some((tenant, _)) => Some(tenant.to_string()),
+        None => {
+            let stem = rest.strip_suffix(".yaml").or_else(|| rest.strip_suffix(".yml"))?;
+            Some(stem.to_string())
+        }
+    }
+}
+
+/// What the changed paths (relative to the root) affect: files under `tenants/` affect
+/// their tenant; any other file, everything.
+pub fn scope_of(paths: &BTreeSet<PathBuf>, rescan: bool) -> Scope {
+    if rescan {
+        return Scope::All;
+    }
+    let mut tenants = BTreeSet::new();
+    for path in paths {
+        let display = path.to_string_lossy().replace('\\', "/");
+        if !display.starts_with("tenants/") {
+            return Scope::All;
+        }
+        if let Some(t) = tenant_of(&display) {
+            tenants.insert(t);
+        }
+    }
+    Scope::Tenants(tenants)
+}
+
+/// `file:line: CODE message` of a diagnostic.
+pub fn reason(compiled: &Compiled, d: &Diagnostic) -> String {
+    let file = compiled.sources().path(d.loc.file);
+    format!("{file}:{}: {} {}", d.loc.line, d.code, d.message)
+}
+
+impl Cache {
+    /// Folds a compile into the cache. `scope` is what was recompiled (`None`: all);
+    /// `rendered` the tenants' files captured while rendering.
+    pub fn update(
+        &mut self,
+        compiled: &Compiled,
+        scope: Option<&BTreeSet<String>>,
+        rendered: BTreeMap<String, (Vec<Artifact>, TenantModel)>,
+    ) {
+        match scope {
+            None => *self = Cache::default(),
+            Some(tenants) => {
+                for t in tenants {
+                    self.tenants.remove(t);
+                    self.broken.remove(t);
+                }
+                self.inputs
+                    .retain(|path, _| tenant_of(path).is_none_or(|t| !tenants.contains(&t)));
+                self.global = None;
+            }
+        }
+        for file in compiled.sources().files() {
+            if !file.display.starts_with("<builtin>") {
+                let bytes = std::fs::read(&file.path).unwrap_or_default();
+                self.inputs.insert(file.display.clone(), sha256_hex(&bytes));
+            }
+        }
+        for (tenant, (files, model)) in rendered {
+            let files = files
+                .into_iter()
+                .map(|a| {
+                    let sha = sha256_hex(&a.bytes);
+                    (a, sha)
+                })
+                .collect();
+            self.tenants.insert(tenant, Rendered { files, model });
+        }
+        let fail_on = compiled.repo.project.policies.fail_on;
+        let fails = |d: &&Diagnostic| d.severity == Severity::Error || fail_on == FailOn::Warning;
+        for d in compiled.diags.iter().filter(fails) {
+            let text = reason(compiled, d);
+            match tenant_of(compiled.sources().path(d.loc.file)) {
+                Some(t) => {
+                    self.broken.entry(t).or_insert(text);
+                }
+                None => {
+                    self.global.get_or_insert(text);
+                }
+            }
+        }
+    }
+
+    /// Why the build is not good: a failure outside tenants first, then a broken tenant.
+    pub fn failure(&self) -> Option<String> {
+        self.global.clone().or_else(|| self.broken.values().next().cloned())
+    }
+
+    /// Every file of the environment, sorted by path, then the manifest.
+    pub fn assemble(&self, ctx: &EnvContext<'_>) -> Vec<Artifact> {
+        let models: Vec<TenantModel> = self.tenants.values().map(|r| r.model.clone()).collect();
+        let env_files = render_env(ctx, &models);
+        let mut out: Vec<(Artifact, String)> = self
+            .tenants
+            .values()
+            .flat_map(|r| r.files.iter().cloned())
+            .chain(env_files.into_iter().map(|a| {
+                let sha = sha256_hex(&a.bytes);
+                (a, sha)
+            }))
+            .collect();
+        out.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        let outputs = out.iter().map(|(a, sha)| (a.path.clone(), sha.clone())).collect();
+        let inputs = self.inputs.iter().map(|(p, s)| (p.clone(), s.clone())).collect();
+        let manifest = manifest_of_hashes(inputs, outputs);
+        let mut files: Vec<Artifact> = out.into_iter().map(|(a, _)| a).collect();
+        files.push(manifest);
+        files
+    }
+}
+
+/// Whether `path` (absolute) is a tenant's base file that exists.
+pub fn tenant_exists(root: &Path, tenant: &str) -> bool {
+    ["yaml", "yml"]
+        .iter()
+        .any(|ext| root.join("tenants").join(format!("{tenant}.{ext}")).is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_map_to_tenants_and_scopes() {
+        assert_eq!(tenant_of("tenants/a.yaml"), Some("a".into()));
+        assert_eq!(tenant_of("tenants/b/production.yaml"), Some("b".into()));
+        assert_eq!(tenant_of("defaults.yaml"), None);
+        let set = |p: &[&str]| p.iter().map(PathBuf::from).collect::<BTreeSet<_>>();
+        assert_eq!(
+            scope_of(&set(&["tenants/a.yaml", "tenants/b/dev.yaml"]), false),
+            Scope::Tenants(["a".to_string(), "b".to_string()].into())
+        );
+        assert_eq!(scope_of(&set(&["tenants/a.yaml", "defaults.yaml"]), false), Scope::All);
+        assert_eq!(scope_of(&set(&["templates/x.tmpl"]), false), Scope::All);
+        assert_eq!(scope_of(&set(&["tenants/a.yaml"]), true), Scope::All);
+    }
+}
