@@ -115,12 +115,14 @@ fn write_tenant(root: &Path, receiver: u16, threshold: u32) {
     std::fs::rename(&tmp, dir.join("alpha.yaml")).expect("rename tenant");
 }
 
-/// A webhook receiver on its own thread: keeps every request body.
-fn receiver() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind receiver");
-    let port = listener.local_addr().expect("receiver address").port();
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    let kept = Arc::clone(&bodies);
+/// A test HTTP server on its own thread: keeps every request, answers with `handler`.
+type Handler = Box<dyn Fn(&str) -> (u16, String) + Send>;
+
+fn server(handler: Handler) -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind test server");
+    let port = listener.local_addr().expect("test server address").port();
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&requests);
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {
             let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
@@ -133,27 +135,30 @@ fn receiver() -> (u16, Arc<Mutex<Vec<String>>>) {
                 raw.extend_from_slice(&buf[..n]);
                 let text = String::from_utf8_lossy(&raw);
                 if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                    let length = head
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().to_string())
-                        })
-                        .and_then(|v| v.parse::<usize>().ok())
-                        .unwrap_or(0);
-                    if body.len() >= length {
+                    let length = head.lines().find_map(|l| {
+                        let l = l.to_ascii_lowercase();
+                        l.strip_prefix("content-length:")
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                    });
+                    if body.len() >= length.unwrap_or(0) {
                         break;
                     }
                 }
             }
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let request = String::from_utf8_lossy(&raw).into_owned();
+            let (status, body) = handler(&request);
+            let head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
             if let Ok(mut b) = kept.lock() {
-                b.push(String::from_utf8_lossy(&raw).into_owned());
+                b.push(request);
             }
         }
     });
-    (port, bodies)
+    (port, requests)
 }
 
 fn spawn(cmd: &mut Command) -> Proc {
@@ -180,7 +185,7 @@ fn watch_hot_reloads_real_prometheus_and_alertmanager() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let root = tmp.path().join("repo");
     let (prom_port, am_port, listen_port) = (free_port(), free_port(), free_port());
-    let (receiver_port, received) = receiver();
+    let (receiver_port, received) = server(Box::new(|_| (200, String::new())));
     write_repo(&root, am_port, receiver_port, 4141);
     let built = Command::new(strata)
         .args(["build", "--env", "dev"])
@@ -265,7 +270,12 @@ fn watch_hot_reloads_real_prometheus_and_alertmanager() {
         wait_for(Duration::from_secs(3), || rules().contains("4343")),
         "the fixed rule did not reach Prometheus within 3 s"
     );
-    assert_eq!(get(&health, "/healthz"), (200, "ok\n".to_string()));
+    assert!(
+        wait_for(Duration::from_secs(3), || get(&health, "/healthz")
+            == (200, "ok\n".to_string())),
+        "/healthz did not turn 200 after the fix: {:?}",
+        get(&health, "/healthz")
+    );
 
     // 4. The always-firing alert travels Prometheus -> Alertmanager -> the tenant webhook.
     let delivered = wait_for(Duration::from_secs(30), || {
@@ -317,4 +327,59 @@ fn watch_hot_reloads_real_prometheus_and_alertmanager() {
         Some(Some(0)),
         "strata watch did not exit 0 on SIGTERM"
     );
+}
+
+/// A Prometheus stand-in that rejects any reload while the tenant's rules hold `6666`:
+/// watch swaps the previous output back, reloads again and reports STRATA-E090.
+#[test]
+fn a_rejected_reload_restores_the_previous_output() {
+    let strata = env!("CARGO_BIN_EXE_strata");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().join("repo");
+    write_repo(&root, free_port(), free_port(), 4141);
+    let rules = root.join("out/dev/prometheus/rules/alpha.yml");
+    let served = rules.clone();
+    let (fake_port, _) = server(Box::new(move |request: &str| {
+        let text = std::fs::read_to_string(&served).unwrap_or_default();
+        match request.split_whitespace().nth(1) {
+            Some("/-/reload") if text.contains("6666") => (500, "rule 6666 is not allowed here".into()),
+            Some("/metrics") => (200, "prometheus_config_last_reload_successful 1\n".into()),
+            _ => (200, "{}".into()),
+        }
+    }));
+    let listen_port = free_port();
+    let health = format!("http://127.0.0.1:{listen_port}");
+    let mut watch = spawn(
+        Command::new(strata)
+            .args([
+                "watch",
+                "--env",
+                "dev",
+                "--prometheus",
+                &format!("http://127.0.0.1:{fake_port}"),
+            ])
+            .args(["--listen", &format!("127.0.0.1:{listen_port}")])
+            .arg(&root),
+    );
+    let read = || std::fs::read_to_string(&rules).unwrap_or_default();
+    assert!(wait_for(Duration::from_secs(20), || get(&health, "/healthz").0 == 200));
+    write_tenant(&root, 1, 6666);
+    assert!(
+        wait_for(Duration::from_secs(5), || get(&health, "/healthz")
+            .1
+            .contains("STRATA-E090")),
+        "no STRATA-E090 on a rejected reload: {:?}",
+        get(&health, "/healthz")
+    );
+    assert!(
+        read().contains("4141") && !read().contains("6666"),
+        "previous output not restored"
+    );
+    write_tenant(&root, 1, 4242);
+    assert!(
+        wait_for(Duration::from_secs(5), || read().contains("4242")),
+        "the next good build did not go through"
+    );
+    assert!(wait_for(Duration::from_secs(3), || get(&health, "/healthz").0 == 200));
+    let _ = watch.0.kill();
 }
