@@ -88,6 +88,7 @@ impl Builder {
             ),
             _ => None,
         };
+        let t0 = std::time::Instant::now();
         let (compiled, rendered) = match self.compile(scoped.as_ref()) {
             Ok(done) => done,
             Err(_) if scoped.is_some() => match self.compile(None) {
@@ -106,7 +107,9 @@ impl Builder {
             full,
             ..Outcome::default()
         };
+        let t1 = t0.elapsed();
         self.cache.update(&compiled, scoped.as_ref(), rendered);
+        let t2 = t0.elapsed();
         self.built = true;
         if let Some(reason) = self.cache.failure() {
             outcome.errors = outcome.errors.max(1);
@@ -123,16 +126,24 @@ impl Builder {
             platform,
         };
         let files = self.cache.assemble(&ctx);
+        let t3 = t0.elapsed();
         if let Some(problem) = crate::render::verify_build(&files).first() {
             outcome.reason = Some(format!("internal error: {problem}"));
             return Ok(outcome);
         }
+        let t4 = t0.elapsed();
         outcome.ok = true;
         outcome.files = files.len();
         if self.current.as_deref().is_some_and(|c| same(c, &files)) && self.out.join("manifest.json").is_file() {
             return Ok(outcome);
         }
         write_atomically(&self.out, &files).map_err(|e| format!("writing {}: {e}", self.out.display()))?;
+        if std::env::var_os("STRATA_WATCH_PROFILE").is_some() {
+            let t5 = t0.elapsed();
+            eprintln!(
+                "strata watch: profile: compile {t1:?}, cache {t2:?}, assemble {t3:?}, verify {t4:?}, written {t5:?}"
+            );
+        }
         self.previous = self.current.replace(files);
         outcome.swapped = true;
         Ok(outcome)

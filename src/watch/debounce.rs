@@ -44,7 +44,7 @@ pub fn relevant(root: &Path, out: &Path, path: &Path) -> Option<PathBuf> {
 /// A recursive watch of the root that yields debounced batches.
 pub struct Debouncer {
     rx: Receiver<notify::Result<notify::Event>>,
-    _watcher: RecommendedWatcher,
+    watcher: RecommendedWatcher,
     root: PathBuf,
     out: PathBuf,
     window: Duration,
@@ -53,23 +53,45 @@ pub struct Debouncer {
 impl Debouncer {
     /// Watches `root` recursively; changes under `out` are ignored. Both paths must be
     /// absolute and canonical (as the watcher reports them).
+    ///
+    /// The root itself is watched alone and each of its folders recursively (a folder
+    /// created later is added when it appears), so the output folder and the staging
+    /// folders of a swap (hidden, beside it) are never watched: their thousands of files
+    /// cannot overflow the event queue.
     pub fn new(root: &Path, out: &Path, window: Duration) -> Result<Self, String> {
         let (tx, rx) = channel();
-        let mut watcher = notify::recommended_watcher(tx).map_err(|e| format!("watching {}: {e}", root.display()))?;
-        watcher
-            .watch(root, RecursiveMode::Recursive)
-            .map_err(|e| format!("watching {}: {e}", root.display()))?;
-        Ok(Self {
+        let watcher = notify::recommended_watcher(tx).map_err(|e| format!("watching {}: {e}", root.display()))?;
+        let mut this = Self {
             rx,
-            _watcher: watcher,
+            watcher,
             root: root.to_path_buf(),
             out: out.to_path_buf(),
             window,
-        })
+        };
+        this.watcher
+            .watch(root, RecursiveMode::NonRecursive)
+            .map_err(|e| format!("watching {}: {e}", root.display()))?;
+        let entries = std::fs::read_dir(root).map_err(|e| format!("watching {}: {e}", root.display()))?;
+        for entry in entries.flatten() {
+            this.watch_folder(&entry.path());
+        }
+        Ok(this)
+    }
+
+    /// Watches a folder directly in the root recursively, unless it is hidden, editor
+    /// noise or the output folder.
+    fn watch_folder(&mut self, path: &Path) {
+        if path.parent() == Some(self.root.as_path())
+            && path.is_dir()
+            && relevant(&self.root, &self.out, path).is_some()
+            && !self.out.starts_with(path)
+        {
+            let _ = self.watcher.watch(path, RecursiveMode::Recursive);
+        }
     }
 
     /// Adds one event to `batch`; returns whether it mattered.
-    fn absorb(&self, event: notify::Result<notify::Event>, batch: &mut Batch) -> bool {
+    fn absorb(&mut self, event: notify::Result<notify::Event>, batch: &mut Batch) -> bool {
         let event = match event {
             Ok(e) => e,
             Err(_) => {
@@ -84,6 +106,14 @@ impl Debouncer {
         if matches!(event.kind, EventKind::Access(_)) {
             return false;
         }
+        if matches!(
+            event.kind,
+            EventKind::Create(_) | EventKind::Modify(notify::event::ModifyKind::Name(_))
+        ) {
+            for path in &event.paths {
+                self.watch_folder(path);
+            }
+        }
         let mut any = false;
         for path in &event.paths {
             if let Some(rel) = relevant(&self.root, &self.out, path) {
@@ -97,7 +127,7 @@ impl Debouncer {
     /// Waits for the next batch: the first relevant change, then every change until the
     /// window passes quietly (at most 10 windows in all). `None` once `stop` is set or the
     /// watcher is gone.
-    pub fn next(&self, stop: &AtomicBool) -> Option<Batch> {
+    pub fn next(&mut self, stop: &AtomicBool) -> Option<Batch> {
         let mut batch = Batch::default();
         loop {
             if stop.load(Ordering::SeqCst) {

@@ -52,7 +52,7 @@ pub fn run(config: &Config, stop: &AtomicBool, print: Printer<'_>) -> Result<(),
         .map_err(|e| format!("{}: {e}", config.root.display()))?;
     let out = absolute_out(&config.out)?;
     let mut builder = Builder::new(&root, &config.env, &out);
-    let watcher = Debouncer::new(&root, &out, WINDOW)?;
+    let mut watcher = Debouncer::new(&root, &out, WINDOW)?;
     step(&mut builder, config, &state, print, "initial build", &Scope::All);
     eprintln!(
         "strata watch: watching {} (environment {}, output {})",
