@@ -61,6 +61,21 @@ pub fn replaceable(dir: &Path) -> bool {
 
 /// Writes `artifacts` into a staging folder and swaps it in as `out_dir`.
 pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()> {
+    let files: Vec<&Artifact> = artifacts.iter().collect();
+    write_swap(out_dir, &files, &|_| None, None)
+}
+
+/// [`write_atomically`] for callers that know more: `known(a)` is `Some(true)` when the
+/// current output holds `a` unchanged (it is hard-linked without being read), `Some(false)`
+/// when it changed, `None` to compare. With `keep_previous`, the replaced output is moved
+/// there (for [`swap_back`]) instead of being deleted; an older folder there is deleted
+/// on a background thread.
+pub fn write_swap(
+    out_dir: &Path,
+    artifacts: &[&Artifact],
+    known: &(dyn Fn(&Artifact) -> Option<bool> + Sync),
+    keep_previous: Option<&Path>,
+) -> io::Result<()> {
     if !replaceable(out_dir) {
         return Err(io::Error::other(format!(
             "refusing to replace {}: it is not empty and holds no manifest.json from a strata build",
@@ -75,27 +90,61 @@ pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()
     let staging = tempfile::Builder::new()
         .prefix(".strata-staging-")
         .tempdir_in(&parent)?;
-    let dirs: std::collections::BTreeSet<PathBuf> = artifacts
-        .iter()
-        .filter_map(|a| staging.path().join(&a.path).parent().map(Path::to_path_buf))
-        .collect();
+    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for artifact in artifacts {
+        let mut dir = staging.path().join(&artifact.path);
+        while dir.pop() && dir.as_path() != staging.path() && dirs.insert(dir.clone()) {}
+    }
     for dir in &dirs {
         fs::create_dir_all(dir)?;
     }
     artifacts.par_iter().try_for_each(|artifact| -> io::Result<()> {
         let path = staging.path().join(&artifact.path);
-        if reuse_unchanged(&out_dir.join(&artifact.path), &artifact.bytes, &path) {
+        let old = out_dir.join(&artifact.path);
+        let linked = match known(artifact) {
+            Some(true) => fs::hard_link(&old, &path).is_ok(),
+            Some(false) => false,
+            None => reuse_unchanged(&old, &artifact.bytes, &path),
+        };
+        if linked {
             return Ok(());
         }
         let mut file = fs::File::create(&path)?;
         file.write_all(&artifact.bytes)?;
         file.set_permissions(fs::Permissions::from_mode(0o644))
     })?;
-    set_dir_modes(staging.path())?;
+    for dir in std::iter::once(staging.path()).chain(dirs.iter().map(PathBuf::as_path)) {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755))?;
+    }
     let staging = staging.keep();
-    swap_in(&staging, out_dir).inspect_err(|_| {
+    swap_in(&staging, out_dir, keep_previous).inspect_err(|_| {
         let _ = fs::remove_dir_all(&staging);
     })
+}
+
+/// Swaps `previous` (kept by [`write_swap`]) and `out_dir` back: the output becomes the
+/// previous one again, and `previous` holds the output that was replaced.
+pub fn swap_back(previous: &Path, out_dir: &Path) -> io::Result<()> {
+    exchange(previous, out_dir)
+}
+
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    let exchanged = rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        a,
+        rustix::fs::CWD,
+        b,
+        rustix::fs::RenameFlags::EXCHANGE,
+    );
+    match exchanged {
+        Ok(()) => Ok(()),
+        Err(_) => {
+            let old = a.with_extension("swap");
+            fs::rename(b, &old)?;
+            fs::rename(a, b)?;
+            fs::rename(&old, a)
+        }
+    }
 }
 
 /// Hard-links the previous output's file into the staging folder when its content is
@@ -106,34 +155,18 @@ fn reuse_unchanged(old: &Path, bytes: &[u8], new: &Path) -> bool {
     same_size && fs::read(old).is_ok_and(|b| b == bytes) && fs::hard_link(old, new).is_ok()
 }
 
-fn set_dir_modes(dir: &Path) -> io::Result<()> {
-    for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.file_type().is_dir() {
-            fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    Ok(())
-}
-
-fn swap_in(staging: &Path, out_dir: &Path) -> io::Result<()> {
+fn swap_in(staging: &Path, out_dir: &Path, keep_previous: Option<&Path>) -> io::Result<()> {
     if !out_dir.exists() {
         return fs::rename(staging, out_dir);
     }
-    let exchanged = rustix::fs::renameat_with(
-        rustix::fs::CWD,
-        staging,
-        rustix::fs::CWD,
-        out_dir,
-        rustix::fs::RenameFlags::EXCHANGE,
-    );
-    match exchanged {
-        Ok(()) => fs::remove_dir_all(staging),
-        Err(_) => {
-            let old = staging.with_extension("old");
-            fs::rename(out_dir, &old)?;
-            fs::rename(staging, out_dir)?;
-            fs::remove_dir_all(&old)
-        }
+    exchange(staging, out_dir)?;
+    let Some(keep) = keep_previous else {
+        return fs::remove_dir_all(staging);
+    };
+    if keep.exists() {
+        let trash = staging.with_extension("trash");
+        fs::rename(keep, &trash)?;
+        std::thread::spawn(move || fs::remove_dir_all(trash));
     }
+    fs::rename(staging, keep)
 }

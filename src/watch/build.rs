@@ -8,7 +8,8 @@ use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use crate::render::{EnvContext, TenantModel};
-use crate::write::{Artifact, write_atomically};
+use crate::write::{Artifact, swap_back, write_swap};
+use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -46,8 +47,9 @@ pub struct Builder {
     root: PathBuf,
     env: String,
     out: PathBuf,
-    current: Option<Vec<Artifact>>,
-    previous: Option<Vec<Artifact>>,
+    previous_dir: PathBuf,
+    current: Output,
+    previous: Option<Output>,
     cache: Cache,
     built: bool,
 }
@@ -59,7 +61,8 @@ impl Builder {
             root: root.to_path_buf(),
             env: env.to_string(),
             out: out.to_path_buf(),
-            current: None,
+            previous_dir: previous_dir(out),
+            current: Output::default(),
             previous: None,
             cache: Cache::default(),
             built: false,
@@ -125,26 +128,51 @@ impl Builder {
             project: &compiled.repo.project,
             platform,
         };
-        let files = self.cache.assemble(&ctx);
+        let assembled = self.cache.assemble(&ctx);
         let t3 = t0.elapsed();
-        if let Some(problem) = crate::render::verify_build(&files).first() {
+        let files = self.cache.files(&assembled);
+        // Cross-file checks: of every file on a full build; of the recompiled tenants and
+        // the files per environment otherwise.
+        let checked: Vec<Artifact> = match &scoped {
+            None => files.iter().map(|a| (*a).clone()).collect(),
+            Some(t) => (t.iter().filter_map(|t| self.cache.tenants.get(t)))
+                .flat_map(|r| r.files.iter().map(|(a, _)| a.clone()))
+                .chain(assembled.own.iter().cloned())
+                .collect(),
+        };
+        if let Some(problem) = crate::render::verify_build(&checked).first() {
             outcome.reason = Some(format!("internal error: {problem}"));
             return Ok(outcome);
         }
+        drop(checked);
         let t4 = t0.elapsed();
         outcome.ok = true;
         outcome.files = files.len();
-        if self.current.as_deref().is_some_and(|c| same(c, &files)) && self.out.join("manifest.json").is_file() {
+        let manifest = assembled.own.last().map(|m| m.bytes.clone()).unwrap_or_default();
+        if self.current.manifest == manifest && self.out.join("manifest.json").is_file() {
             return Ok(outcome);
         }
-        write_atomically(&self.out, &files).map_err(|e| format!("writing {}: {e}", self.out.display()))?;
+        let current = &self.current.hashes;
+        let known =
+            |a: &Artifact| Some(current.get(&a.path) == assembled.hashes.get(&a.path) && current.contains_key(&a.path));
+        let known: &(dyn Fn(&Artifact) -> Option<bool> + Sync) = if self.current.manifest.is_empty() {
+            &|_| None
+        } else {
+            &known
+        };
+        write_swap(&self.out, &files, known, Some(&self.previous_dir))
+            .map_err(|e| format!("writing {}: {e}", self.out.display()))?;
         if std::env::var_os("STRATA_WATCH_PROFILE").is_some() {
             let t5 = t0.elapsed();
             eprintln!(
                 "strata watch: profile: compile {t1:?}, cache {t2:?}, assemble {t3:?}, verify {t4:?}, written {t5:?}"
             );
         }
-        self.previous = self.current.replace(files);
+        let written = Output {
+            manifest,
+            hashes: assembled.hashes,
+        };
+        self.previous = Some(std::mem::replace(&mut self.current, written));
         outcome.swapped = true;
         Ok(outcome)
     }
@@ -180,8 +208,8 @@ impl Builder {
         let Some(previous) = self.previous.take() else {
             return Ok(false);
         };
-        write_atomically(&self.out, &previous).map_err(|e| format!("writing {}: {e}", self.out.display()))?;
-        self.current = Some(previous);
+        swap_back(&self.previous_dir, &self.out).map_err(|e| format!("restoring {}: {e}", self.out.display()))?;
+        self.previous = Some(std::mem::replace(&mut self.current, previous));
         Ok(true)
     }
 }
@@ -196,7 +224,17 @@ fn failed(message: String) -> Outcome {
     }
 }
 
-/// Whether two builds hold the same files with the same bytes.
-fn same(a: &[Artifact], b: &[Artifact]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.path == y.path && x.bytes == y.bytes)
+/// What an output folder holds: its manifest and the hash of each file by path.
+#[derive(Debug, Default)]
+struct Output {
+    manifest: Vec<u8>,
+    hashes: HashMap<String, String>,
+}
+
+/// Where the replaced output is kept for a swap back: hidden, beside the output.
+fn previous_dir(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    out.with_file_name(format!(".strata-previous-{name}"))
 }

@@ -7,7 +7,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::project::FailOn;
 use crate::render::{EnvContext, TenantModel, render_env};
 use crate::write::{Artifact, manifest_of_hashes, sha256_hex};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// One valid tenant's rendered files with their hashes, and its typed model.
@@ -135,27 +135,42 @@ impl Cache {
         self.global.clone().or_else(|| self.broken.values().next().cloned())
     }
 
-    /// Every file of the environment, sorted by path, then the manifest.
-    pub fn assemble(&self, ctx: &EnvContext<'_>) -> Vec<Artifact> {
+    /// The files rendered per environment and the manifest, with the hash of every
+    /// output (tenants' files too) by path.
+    pub fn assemble(&self, ctx: &EnvContext<'_>) -> Assembled {
         let models: Vec<TenantModel> = self.tenants.values().map(|r| r.model.clone()).collect();
-        let env_files = render_env(ctx, &models);
-        let mut out: Vec<(Artifact, String)> = self
-            .tenants
-            .values()
-            .flat_map(|r| r.files.iter().cloned())
-            .chain(env_files.into_iter().map(|a| {
-                let sha = sha256_hex(&a.bytes);
-                (a, sha)
-            }))
-            .collect();
-        out.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-        let outputs = out.iter().map(|(a, sha)| (a.path.clone(), sha.clone())).collect();
+        let mut own = render_env(ctx, &models);
+        let mut hashes: HashMap<String, String> = HashMap::with_capacity(own.len() + 16 * self.tenants.len());
+        for (a, sha) in self.tenants.values().flat_map(|r| r.files.iter()) {
+            hashes.insert(a.path.clone(), sha.clone());
+        }
+        for a in &own {
+            hashes.insert(a.path.clone(), sha256_hex(&a.bytes));
+        }
+        let outputs = hashes.iter().map(|(p, s)| (p.clone(), s.clone())).collect();
         let inputs = self.inputs.iter().map(|(p, s)| (p.clone(), s.clone())).collect();
-        let manifest = manifest_of_hashes(inputs, outputs);
-        let mut files: Vec<Artifact> = out.into_iter().map(|(a, _)| a).collect();
-        files.push(manifest);
-        files
+        own.push(manifest_of_hashes(inputs, outputs));
+        Assembled { own, hashes }
     }
+
+    /// Every file of a build: each cached tenant's, then the assembled ones (the manifest
+    /// last).
+    pub fn files<'a>(&'a self, assembled: &'a Assembled) -> Vec<&'a Artifact> {
+        self.tenants
+            .values()
+            .flat_map(|r| r.files.iter().map(|(a, _)| a))
+            .chain(assembled.own.iter())
+            .collect()
+    }
+}
+
+/// The files of a build that are not a tenant's own, and the hash of every output.
+#[derive(Debug, Default)]
+pub struct Assembled {
+    /// The files rendered per environment, then `manifest.json`.
+    pub own: Vec<Artifact>,
+    /// Hex sha256 of every output but the manifest, by path.
+    pub hashes: HashMap<String, String>,
 }
 
 /// Whether `path` (absolute) is a tenant's base file that exists.
