@@ -31,23 +31,34 @@ pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact 
 }
 
 /// The manifest from the hex sha256 of each input and output, by path (what [`manifest`]
-/// writes, for callers that keep the hashes of unchanged files).
-pub fn manifest_of_hashes(inputs: Vec<(String, String)>, outputs: Vec<(String, String)>) -> Artifact {
-    let entry = |(path, sha): (String, String)| serde_json::json!({"path": path, "sha256": sha});
-    let mut inputs: Vec<_> = inputs.into_iter().map(entry).collect();
-    inputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-    let mut outputs: Vec<_> = outputs.into_iter().map(entry).collect();
-    outputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-    let doc = serde_json::json!({
-        "generator": format!("strata {}", env!("CARGO_PKG_VERSION")),
-        "inputs": inputs,
-        "outputs": outputs,
-    });
-    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-    bytes.push(b'\n');
+/// writes, for callers that keep the hashes of unchanged files). The JSON is written
+/// directly, byte for byte as `serde_json::to_vec_pretty` would, without building a value
+/// tree of every entry.
+pub fn manifest_of_hashes(mut inputs: Vec<(String, String)>, mut outputs: Vec<(String, String)>) -> Artifact {
+    inputs.sort_by(|a, b| a.0.cmp(&b.0));
+    outputs.sort_by(|a, b| a.0.cmp(&b.0));
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""));
+    let mut text = String::with_capacity(128 * (inputs.len() + outputs.len()) + 128);
+    text.push_str("{\n  \"generator\": ");
+    text.push_str(&quote(&format!("strata {}", env!("CARGO_PKG_VERSION"))));
+    for (key, entries) in [("inputs", &inputs), ("outputs", &outputs)] {
+        text.push_str(",\n  \"");
+        text.push_str(key);
+        text.push_str("\": [");
+        for (n, (path, sha)) in entries.iter().enumerate() {
+            text.push_str(if n == 0 { "\n" } else { ",\n" });
+            text.push_str("    {\n      \"path\": ");
+            text.push_str(&quote(path));
+            text.push_str(",\n      \"sha256\": ");
+            text.push_str(&quote(sha));
+            text.push_str("\n    }");
+        }
+        text.push_str(if entries.is_empty() { "]" } else { "\n  ]" });
+    }
+    text.push_str("\n}\n");
     Artifact {
         path: "manifest.json".into(),
-        bytes,
+        bytes: text.into_bytes(),
     }
 }
 
@@ -169,4 +180,39 @@ fn swap_in(staging: &Path, out_dir: &Path, keep_previous: Option<&Path>) -> io::
         std::thread::spawn(move || fs::remove_dir_all(trash));
     }
     fs::rename(staging, keep)
+}
+
+#[cfg(test)]
+mod manifest_tests {
+    use super::*;
+
+    /// The manifest as a `serde_json` value tree pretty-prints it.
+    fn by_serde(inputs: &[(&str, &str)], outputs: &[(&str, &str)]) -> Vec<u8> {
+        let entry = |(path, sha): &(&str, &str)| serde_json::json!({"path": path, "sha256": sha});
+        let doc = serde_json::json!({
+            "generator": format!("strata {}", env!("CARGO_PKG_VERSION")),
+            "inputs": inputs.iter().map(entry).collect::<Vec<_>>(),
+            "outputs": outputs.iter().map(entry).collect::<Vec<_>>(),
+        });
+        let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    #[test]
+    fn the_direct_manifest_is_what_serde_writes() {
+        let own = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let inputs = [("a \"q\"\\ é\u{1}.yaml", "00"), ("b.yaml", "11")];
+        let outputs = [("x/y.yml", "22")];
+        assert_eq!(
+            manifest_of_hashes(own(&inputs), own(&outputs)).bytes,
+            by_serde(&inputs, &outputs)
+        );
+        assert_eq!(manifest_of_hashes(Vec::new(), Vec::new()).bytes, by_serde(&[], &[]));
+        let unsorted = [("b", "1"), ("a", "2")];
+        assert_eq!(
+            manifest_of_hashes(own(&unsorted), Vec::new()).bytes,
+            by_serde(&[("a", "2"), ("b", "1")], &[])
+        );
+    }
 }

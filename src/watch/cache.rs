@@ -5,18 +5,16 @@
 use crate::compile::Compiled;
 use crate::diag::{Diagnostic, Severity};
 use crate::project::FailOn;
-use crate::render::{EnvContext, TenantModel, render_env};
+use crate::render::{EnvContext, TenantModel};
 use crate::write::{Artifact, manifest_of_hashes, sha256_hex};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-/// One valid tenant's rendered files with their hashes, and its typed model.
+/// One valid tenant's rendered files with their hashes.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     /// The tenant's own files, with the hex sha256 of each.
     pub files: Vec<(Artifact, String)>,
-    /// The typed tenant, for the files rendered per environment.
-    pub model: TenantModel,
 }
 
 /// The per-tenant results of the last builds, for one environment.
@@ -24,6 +22,9 @@ pub struct Rendered {
 pub struct Cache {
     /// Valid tenants, by id (sorted as `compile` orders them).
     pub tenants: BTreeMap<String, Rendered>,
+    /// The typed valid tenants, sorted by id (in step with `tenants`), for the files
+    /// rendered per environment.
+    pub models: Vec<TenantModel>,
     /// Tenants with a failing diagnostic, with the first as the reason.
     pub broken: BTreeMap<String, String>,
     /// The first failing diagnostic outside any tenant's files.
@@ -93,6 +94,9 @@ impl Cache {
                 for t in tenants {
                     self.tenants.remove(t);
                     self.broken.remove(t);
+                    if let Ok(at) = self.models.binary_search_by(|m| m.id.as_str().cmp(t)) {
+                        self.models.remove(at);
+                    }
                 }
                 self.inputs
                     .retain(|path, _| tenant_of(path).is_none_or(|t| !tenants.contains(&t)));
@@ -113,7 +117,11 @@ impl Cache {
                     (a, sha)
                 })
                 .collect();
-            self.tenants.insert(tenant, Rendered { files, model });
+            match self.models.binary_search_by(|m| m.id.as_str().cmp(&tenant)) {
+                Ok(at) => self.models[at] = model,
+                Err(at) => self.models.insert(at, model),
+            }
+            self.tenants.insert(tenant, Rendered { files });
         }
         let fail_on = compiled.repo.project.policies.fail_on;
         let fails = |d: &&Diagnostic| d.severity == Severity::Error || fail_on == FailOn::Warning;
@@ -138,8 +146,7 @@ impl Cache {
     /// The files rendered per environment and the manifest, with the hash of every
     /// output (tenants' files too) by path.
     pub fn assemble(&self, ctx: &EnvContext<'_>) -> Assembled {
-        let models: Vec<TenantModel> = self.tenants.values().map(|r| r.model.clone()).collect();
-        let mut own = render_env(ctx, &models);
+        let mut own = render_env(ctx, &self.models);
         let mut hashes: HashMap<String, String> = HashMap::with_capacity(own.len() + 16 * self.tenants.len());
         for (a, sha) in self.tenants.values().flat_map(|r| r.files.iter()) {
             hashes.insert(a.path.clone(), sha.clone());
@@ -162,6 +169,27 @@ impl Cache {
             .chain(assembled.own.iter())
             .collect()
     }
+}
+
+/// [`crate::render::render_env`] with the targets rendered in parallel: each one's files
+/// span every tenant, so they are the slow part of a one-tenant rebuild.
+fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact> {
+    use crate::project::Target;
+    use crate::render::targets::{alertmanager, grafana, prometheus};
+    use rayon::prelude::*;
+    let per_target: Vec<Vec<Artifact>> = ctx
+        .project
+        .build
+        .targets
+        .par_iter()
+        .map(|target| match target {
+            Target::Prometheus => prometheus::render_env(ctx, tenants),
+            Target::Alertmanager => alertmanager::render_env(ctx, tenants),
+            Target::Grafana => grafana::render_env(ctx, tenants),
+            Target::Slack | Target::Kubernetes => Vec::new(),
+        })
+        .collect();
+    per_target.into_iter().flatten().collect()
 }
 
 /// The files of a build that are not a tenant's own, and the hash of every output.
