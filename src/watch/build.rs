@@ -160,8 +160,18 @@ impl Builder {
         } else {
             &known
         };
-        write_swap(&self.out, &files, known, Some(&self.previous_dir))
-            .map_err(|e| format!("writing {}: {e}", self.out.display()))?;
+        let spare = self
+            .previous
+            .take()
+            .filter(|p| !p.manifest.is_empty() && self.previous_dir.is_dir());
+        let recycled = spare.is_some_and(|spare| {
+            super::swap::recycle_and_swap(&self.previous_dir, &spare.hashes, &files, &assembled.hashes, &self.out)
+                .is_ok()
+        });
+        if !recycled {
+            write_swap(&self.out, &files, known, Some(&self.previous_dir))
+                .map_err(|e| format!("writing {}: {e}", self.out.display()))?;
+        }
         if std::env::var_os("STRATA_WATCH_PROFILE").is_some() {
             let t5 = t0.elapsed();
             eprintln!(

@@ -10,6 +10,7 @@ pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod reload;
+pub mod swap;
 
 use build::{Builder, Outcome, Printer};
 use cache::Scope;
