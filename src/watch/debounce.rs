@@ -38,7 +38,10 @@ pub fn relevant(root: &Path, out: &Path, path: &Path) -> Option<PathBuf> {
     }
     let rel = path.strip_prefix(root).ok()?;
     let noisy = rel.components().any(|c| is_noise(&c.as_os_str().to_string_lossy()));
-    (!noisy && !rel.as_os_str().is_empty()).then(|| rel.to_path_buf())
+    // `sed -i` writes a temporary `sedXXXXXX` beside the file it edits.
+    let name = rel.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+    let sed_temp = name.len() == 9 && name.starts_with("sed") && name.chars().all(|c| c.is_ascii_alphanumeric());
+    (!noisy && !sed_temp && !rel.as_os_str().is_empty()).then(|| rel.to_path_buf())
 }
 
 /// A recursive watch of the root that yields debounced batches.
@@ -180,6 +183,12 @@ mod tests {
             "/r/tenants/.a.yaml.swp",
             "/r/tenants/a.yaml.tmp",
             "/r/tenants/4913",
+            "/r/tenants/sedAb12Cd",
+        ] {
+            assert_eq!(rel(noise), None, "{noise}");
+        }
+        assert!(rel("/r/tenants/sedAb12Cd/production.yaml").is_some());
+        for noise in [
             "/r/.git/index",
             "/r/out/dev/prometheus/prometheus.yml",
             "/r/.strata-staging-x/a",

@@ -42,7 +42,10 @@ pub struct Config {
 
 /// Runs the watch loop until `stop` is set; the step under way is finished first.
 pub fn run(config: &Config, stop: &AtomicBool, print: Printer<'_>) -> Result<(), String> {
-    let state = Arc::new(Mutex::new(State::default()));
+    let state = Arc::new(Mutex::new(State {
+        unhealthy: Some("the initial build is under way".into()),
+        ..State::default()
+    }));
     if let Some(addr) = &config.listen {
         let bound = health::serve(addr, Arc::clone(&state))?;
         eprintln!("strata watch: serving /healthz and /metrics on http://{bound}");
