@@ -9,8 +9,10 @@ error; some saved by rename-over; some in bursts of several files; some of defau
 which rebuild everything). Meanwhile a checker reads the output folder over and over: every
 snapshot must be whole (every file the manifest lists is there with its sha256). At the
 end every file is made valid again, and once watch is quiet its output must equal a clean
-`strata build --env production` of the final files, byte for byte. Exits 1 on any failure.
-Every wait is bounded; the watch process is stopped by its PID.
+`strata build --env production` of the final files, byte for byte. When `prometheus` is
+installed it serves the output and watch reloads it after every swap: its
+`prometheus_config_last_reload_successful` must never read 0 and no reload may fail.
+Exits 1 on any failure. Every wait is bounded; processes are stopped by their PID.
 """
 
 import argparse
@@ -20,6 +22,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,13 +58,19 @@ def builds_total(metrics):
 class Checker(threading.Thread):
     """Reads the output over and over; records any snapshot that is not whole."""
 
-    def __init__(self, out):
+    def __init__(self, out, prom):
         super().__init__(daemon=True)
-        self.out, self.stop, self.samples, self.problems = out, False, 0, []
+        self.out, self.prom, self.stop, self.samples, self.problems = out, prom, False, 0, []
 
     def run(self):
+        n = 0
         while not self.stop:
             self.check_once()
+            n += 1
+            if self.prom and n % 10 == 0:
+                metrics = get(self.prom + "/metrics")[1]
+                if re.search(r"^prometheus_config_last_reload_successful 0", metrics, re.M):
+                    self.problems.append("Prometheus reports a failed reload")
             time.sleep(0.005)
 
     def check_once(self):
@@ -106,11 +115,29 @@ def main():
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = open(os.path.join(tmp, "watch.log"), "w")
-        watch = subprocess.Popen([strata, "watch", root, "--env", ENV, "--listen", f"127.0.0.1:{port}"],
-                                 stdout=log, stderr=subprocess.STDOUT)
+        command = [strata, "watch", root, "--env", ENV, "--listen", f"127.0.0.1:{port}"]
+        prometheus = None
+        if shutil.which("prometheus"):
+            subprocess.run([strata, "build", root, "--env", ENV], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            prom = f"http://127.0.0.1:{free_port()}"
+            prometheus = subprocess.Popen(
+                ["prometheus", f"--config.file={out}/{ENV}/prometheus/prometheus.yml",
+                 f"--web.listen-address={prom[7:]}", f"--storage.tsdb.path={tmp}/tsdb", "--web.enable-lifecycle"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if not wait_for(60, lambda: get(prom + "/-/ready")[0] == 200):
+                print("soak: Prometheus never became ready", file=sys.stderr)
+                return 1
+            command += ["--prometheus", prom]
+        else:
+            print("soak: prometheus is not installed: the soak runs without it", file=sys.stderr)
+        watch = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            return soak(rng, args, root, out, base, watch, strata, tmp)
+            return soak(rng, args, root, out, base, watch, strata, tmp, prometheus and prom)
         finally:
+            if prometheus is not None:
+                prometheus.kill()
+                prometheus.wait(timeout=30)
             if watch.poll() is None:
                 os.kill(watch.pid, signal.SIGKILL)
                 watch.wait(timeout=10)
@@ -128,13 +155,13 @@ def wait_for(limit, check):
     return check()
 
 
-def soak(rng, args, root, out, base, watch, strata, tmp):
+def soak(rng, args, root, out, base, watch, strata, tmp, prom):
     if not wait_for(120, lambda: get(base + "/healthz")[0] == 200):
         print("soak: strata watch never became healthy", file=sys.stderr)
         return 1
     tenants = sorted(f[:-5] for f in os.listdir(os.path.join(root, "tenants")) if f.endswith(".yaml"))
     pristine = {t: open(os.path.join(root, "tenants", t + ".yaml")).read() for t in tenants}
-    checker = Checker(out)
+    checker = Checker(out, prom)
     checker.start()
     counts = {"valid": 0, "invalid": 0, "rename": 0, "burst": 0, "defaults": 0}
 
@@ -196,6 +223,12 @@ def soak(rng, args, root, out, base, watch, strata, tmp):
     checker.stop = True
     checker.join(timeout=10)
     status, health = get(base + "/healthz")
+    metrics = get(base + "/metrics")[1]
+    if prom:
+        if not re.search(r'^strata_reloads_total\{target="prometheus",result="success"\} [1-9]', metrics, re.M):
+            checker.problems.append("no successful Prometheus reload")
+        if re.search(r'^strata_reloads_total\{target="prometheus",result="failure"\}', metrics, re.M):
+            checker.problems.append("a Prometheus reload failed")
     clean = os.path.join(tmp, "clean")
     subprocess.run([strata, "build", root, "--env", ENV, "--out", clean], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -203,7 +236,8 @@ def soak(rng, args, root, out, base, watch, strata, tmp):
     os.kill(watch.pid, signal.SIGTERM)
     code = watch.wait(timeout=30)
     print(f"soak: {args.edits} edits on {len(tenants)} tenants ({counts}); {last} builds; "
-          f"{checker.samples} whole snapshots read, {len(checker.problems)} partial; "
+          f"{checker.samples} whole snapshots read, {len(checker.problems)} problems; "
+          f"Prometheus {'reloaded after every swap' if prom else 'not installed'}; "
           f"/healthz {status}; {len(diffs)} files differ from a clean build; watch exit {code}")
     for p in checker.problems[:5] + diffs[:5]:
         print("  " + p)
