@@ -220,6 +220,9 @@ def soak(rng, args, root, out, base, watch, strata, tmp, prom):
         elif time.monotonic() - stable_since > 2:
             break
         time.sleep(0.1)
+    # The last build may still be reloading Prometheus: its health is final once it is 200
+    # (every file is valid now), bounded.
+    wait_for(60, lambda: get(base + "/healthz")[0] == 200)
     checker.stop = True
     checker.join(timeout=10)
     status, health = get(base + "/healthz")
@@ -239,6 +242,8 @@ def soak(rng, args, root, out, base, watch, strata, tmp, prom):
           f"{checker.samples} whole snapshots read, {len(checker.problems)} problems; "
           f"Prometheus {'reloaded after every swap' if prom else 'not installed'}; "
           f"/healthz {status}; {len(diffs)} files differ from a clean build; watch exit {code}")
+    if status != 200:
+        print("  /healthz: " + health.strip())
     for p in checker.problems[:5] + diffs[:5]:
         print("  " + p)
     ok = not checker.problems and not diffs and status == 200 and code == 0

@@ -107,18 +107,6 @@ fn step(builder: &mut Builder, config: &Config, state: &Mutex<State>, print: Pri
         ..Outcome::default()
     });
     let took = start.elapsed();
-    let mut unhealthy = outcome.reason.clone();
-    let reloads = if outcome.swapped {
-        let (summary, rejected) = reload_all(builder, config, state, print);
-        if rejected.is_some() {
-            unhealthy = rejected;
-        }
-        summary
-    } else if outcome.ok {
-        "unchanged, no reload".into()
-    } else {
-        "nothing swapped, last good output kept".into()
-    };
     if let Ok(mut s) = state.lock() {
         s.record_build(
             outcome.ok,
@@ -127,8 +115,19 @@ fn step(builder: &mut Builder, config: &Config, state: &Mutex<State>, print: Pri
             outcome.warnings as u64,
             outcome.tenants as u64,
         );
-        s.unhealthy = unhealthy;
+        s.unhealthy = outcome.reason.clone();
     }
+    let reloads = if outcome.swapped {
+        let (summary, rejected) = reload_all(builder, config, state, print);
+        if let (Some(reason), Ok(mut s)) = (rejected, state.lock()) {
+            s.unhealthy = Some(reason);
+        }
+        summary
+    } else if outcome.ok {
+        "unchanged, no reload".into()
+    } else {
+        "nothing swapped, last good output kept".into()
+    };
     let rebuilt = if outcome.full {
         format!("rebuilt all {} tenants", outcome.tenants)
     } else {
