@@ -12,6 +12,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// Runs `strata watch`.
 pub fn run(args: WatchArgs) -> Result<u8, String> {
     let root = root_or_cwd(args.root.as_deref())?;
+    let env_file = |ext: &str| root.join("environments").join(format!("{}.{ext}", args.env));
+    if !env_file("yaml").is_file() && !env_file("yml").is_file() {
+        return Err(format!(
+            "unknown environment `{}`: {} does not exist",
+            args.env,
+            env_file("yaml").display()
+        ));
+    }
     let out = match args.out {
         Some(out) => out,
         None => {
