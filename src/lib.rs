@@ -18,4 +18,5 @@ pub mod policy;
 pub mod project;
 pub mod render;
 pub mod validate;
+pub mod watch;
 pub mod write;

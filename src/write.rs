@@ -25,21 +25,40 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// The manifest listing inputs (path relative to the root, bytes) and outputs.
 pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact {
-    let entry = |path: &str, bytes: &[u8]| serde_json::json!({"path": path, "sha256": sha256_hex(bytes)});
-    let mut inputs: Vec<_> = inputs.iter().map(|(p, b)| entry(p, b)).collect();
-    inputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-    let mut outputs: Vec<_> = outputs.iter().map(|a| entry(&a.path, &a.bytes)).collect();
-    outputs.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
-    let doc = serde_json::json!({
-        "generator": format!("strata {}", env!("CARGO_PKG_VERSION")),
-        "inputs": inputs,
-        "outputs": outputs,
-    });
-    let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
-    bytes.push(b'\n');
+    let inputs: Vec<(String, String)> = inputs.iter().map(|(p, b)| (p.clone(), sha256_hex(b))).collect();
+    let outputs: Vec<(String, String)> = outputs.iter().map(|a| (a.path.clone(), sha256_hex(&a.bytes))).collect();
+    manifest_of_hashes(inputs, outputs)
+}
+
+/// The manifest from the hex sha256 of each input and output, by path (what [`manifest`]
+/// writes, for callers that keep the hashes of unchanged files). The JSON is written
+/// directly, byte for byte as `serde_json::to_vec_pretty` would, without building a value
+/// tree of every entry.
+pub fn manifest_of_hashes(mut inputs: Vec<(String, String)>, mut outputs: Vec<(String, String)>) -> Artifact {
+    inputs.sort_by(|a, b| a.0.cmp(&b.0));
+    outputs.sort_by(|a, b| a.0.cmp(&b.0));
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""));
+    let mut text = String::with_capacity(128 * (inputs.len() + outputs.len()) + 128);
+    text.push_str("{\n  \"generator\": ");
+    text.push_str(&quote(&format!("strata {}", env!("CARGO_PKG_VERSION"))));
+    for (key, entries) in [("inputs", &inputs), ("outputs", &outputs)] {
+        text.push_str(",\n  \"");
+        text.push_str(key);
+        text.push_str("\": [");
+        for (n, (path, sha)) in entries.iter().enumerate() {
+            text.push_str(if n == 0 { "\n" } else { ",\n" });
+            text.push_str("    {\n      \"path\": ");
+            text.push_str(&quote(path));
+            text.push_str(",\n      \"sha256\": ");
+            text.push_str(&quote(sha));
+            text.push_str("\n    }");
+        }
+        text.push_str(if entries.is_empty() { "]" } else { "\n  ]" });
+    }
+    text.push_str("\n}\n");
     Artifact {
         path: "manifest.json".into(),
-        bytes,
+        bytes: text.into_bytes(),
     }
 }
 
@@ -53,6 +72,21 @@ pub fn replaceable(dir: &Path) -> bool {
 
 /// Writes `artifacts` into a staging folder and swaps it in as `out_dir`.
 pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()> {
+    let files: Vec<&Artifact> = artifacts.iter().collect();
+    write_swap(out_dir, &files, &|_| None, None)
+}
+
+/// [`write_atomically`] for callers that know more: `known(a)` is `Some(true)` when the
+/// current output holds `a` unchanged (it is hard-linked without being read), `Some(false)`
+/// when it changed, `None` to compare. With `keep_previous`, the replaced output is moved
+/// there (for [`swap_back`]) instead of being deleted; an older folder there is deleted
+/// on a background thread.
+pub fn write_swap(
+    out_dir: &Path,
+    artifacts: &[&Artifact],
+    known: &(dyn Fn(&Artifact) -> Option<bool> + Sync),
+    keep_previous: Option<&Path>,
+) -> io::Result<()> {
     if !replaceable(out_dir) {
         return Err(io::Error::other(format!(
             "refusing to replace {}: it is not empty and holds no manifest.json from a strata build",
@@ -67,27 +101,61 @@ pub fn write_atomically(out_dir: &Path, artifacts: &[Artifact]) -> io::Result<()
     let staging = tempfile::Builder::new()
         .prefix(".strata-staging-")
         .tempdir_in(&parent)?;
-    let dirs: std::collections::BTreeSet<PathBuf> = artifacts
-        .iter()
-        .filter_map(|a| staging.path().join(&a.path).parent().map(Path::to_path_buf))
-        .collect();
+    let mut dirs: std::collections::BTreeSet<PathBuf> = std::collections::BTreeSet::new();
+    for artifact in artifacts {
+        let mut dir = staging.path().join(&artifact.path);
+        while dir.pop() && dir.as_path() != staging.path() && dirs.insert(dir.clone()) {}
+    }
     for dir in &dirs {
         fs::create_dir_all(dir)?;
     }
     artifacts.par_iter().try_for_each(|artifact| -> io::Result<()> {
         let path = staging.path().join(&artifact.path);
-        if reuse_unchanged(&out_dir.join(&artifact.path), &artifact.bytes, &path) {
+        let old = out_dir.join(&artifact.path);
+        let linked = match known(artifact) {
+            Some(true) => fs::hard_link(&old, &path).is_ok(),
+            Some(false) => false,
+            None => reuse_unchanged(&old, &artifact.bytes, &path),
+        };
+        if linked {
             return Ok(());
         }
         let mut file = fs::File::create(&path)?;
         file.write_all(&artifact.bytes)?;
         file.set_permissions(fs::Permissions::from_mode(0o644))
     })?;
-    set_dir_modes(staging.path())?;
+    for dir in std::iter::once(staging.path()).chain(dirs.iter().map(PathBuf::as_path)) {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755))?;
+    }
     let staging = staging.keep();
-    swap_in(&staging, out_dir).inspect_err(|_| {
+    swap_in(&staging, out_dir, keep_previous).inspect_err(|_| {
         let _ = fs::remove_dir_all(&staging);
     })
+}
+
+/// Swaps `previous` (kept by [`write_swap`]) and `out_dir` back: the output becomes the
+/// previous one again, and `previous` holds the output that was replaced.
+pub fn swap_back(previous: &Path, out_dir: &Path) -> io::Result<()> {
+    exchange(previous, out_dir)
+}
+
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    let exchanged = rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        a,
+        rustix::fs::CWD,
+        b,
+        rustix::fs::RenameFlags::EXCHANGE,
+    );
+    match exchanged {
+        Ok(()) => Ok(()),
+        Err(_) => {
+            let old = a.with_extension("swap");
+            fs::rename(b, &old)?;
+            fs::rename(a, b)?;
+            fs::rename(&old, a)
+        }
+    }
 }
 
 /// Hard-links the previous output's file into the staging folder when its content is
@@ -98,34 +166,53 @@ fn reuse_unchanged(old: &Path, bytes: &[u8], new: &Path) -> bool {
     same_size && fs::read(old).is_ok_and(|b| b == bytes) && fs::hard_link(old, new).is_ok()
 }
 
-fn set_dir_modes(dir: &Path) -> io::Result<()> {
-    for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.file_type().is_dir() {
-            fs::set_permissions(entry.path(), fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    Ok(())
-}
-
-fn swap_in(staging: &Path, out_dir: &Path) -> io::Result<()> {
+fn swap_in(staging: &Path, out_dir: &Path, keep_previous: Option<&Path>) -> io::Result<()> {
     if !out_dir.exists() {
         return fs::rename(staging, out_dir);
     }
-    let exchanged = rustix::fs::renameat_with(
-        rustix::fs::CWD,
-        staging,
-        rustix::fs::CWD,
-        out_dir,
-        rustix::fs::RenameFlags::EXCHANGE,
-    );
-    match exchanged {
-        Ok(()) => fs::remove_dir_all(staging),
-        Err(_) => {
-            let old = staging.with_extension("old");
-            fs::rename(out_dir, &old)?;
-            fs::rename(staging, out_dir)?;
-            fs::remove_dir_all(&old)
-        }
+    exchange(staging, out_dir)?;
+    let Some(keep) = keep_previous else {
+        return fs::remove_dir_all(staging);
+    };
+    if keep.exists() {
+        let trash = staging.with_extension("trash");
+        fs::rename(keep, &trash)?;
+        std::thread::spawn(move || fs::remove_dir_all(trash));
+    }
+    fs::rename(staging, keep)
+}
+
+#[cfg(test)]
+mod manifest_tests {
+    use super::*;
+
+    /// The manifest as a `serde_json` value tree pretty-prints it.
+    fn by_serde(inputs: &[(&str, &str)], outputs: &[(&str, &str)]) -> Vec<u8> {
+        let entry = |(path, sha): &(&str, &str)| serde_json::json!({"path": path, "sha256": sha});
+        let doc = serde_json::json!({
+            "generator": format!("strata {}", env!("CARGO_PKG_VERSION")),
+            "inputs": inputs.iter().map(entry).collect::<Vec<_>>(),
+            "outputs": outputs.iter().map(entry).collect::<Vec<_>>(),
+        });
+        let mut bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+        bytes.push(b'\n');
+        bytes
+    }
+
+    #[test]
+    fn the_direct_manifest_is_what_serde_writes() {
+        let own = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let inputs = [("a \"q\"\\ é\u{1}.yaml", "00"), ("b.yaml", "11")];
+        let outputs = [("x/y.yml", "22")];
+        assert_eq!(
+            manifest_of_hashes(own(&inputs), own(&outputs)).bytes,
+            by_serde(&inputs, &outputs)
+        );
+        assert_eq!(manifest_of_hashes(Vec::new(), Vec::new()).bytes, by_serde(&[], &[]));
+        let unsorted = [("b", "1"), ("a", "2")];
+        assert_eq!(
+            manifest_of_hashes(own(&unsorted), Vec::new()).bytes,
+            by_serde(&[("a", "2"), ("b", "1")], &[])
+        );
     }
 }

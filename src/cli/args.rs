@@ -19,6 +19,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Validate, then write the outputs of every environment.
     Build(BuildArgs),
+    /// Build, then rebuild on every change and hot-reload Prometheus and Alertmanager.
+    Watch(WatchArgs),
     /// Show a value of an effective tenant, where it was set and what it overrode.
     Explain(ExplainArgs),
     /// Write the JSON Schemas of the config files.
@@ -106,6 +108,31 @@ pub struct BuildArgs {
     /// Only these environments.
     #[arg(long = "env", value_name = "ENV")]
     pub envs: Vec<String>,
+    /// Output folder (default: `build.out_dir` of strata.toml, relative to ROOT).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Report options.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `strata watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Repository root (default: the nearest folder with strata.toml).
+    pub root: Option<PathBuf>,
+    /// The environment to build and serve.
+    #[arg(long, value_name = "ENV")]
+    pub env: String,
+    /// Prometheus base URL to reload after each swap, such as http://127.0.0.1:9090.
+    #[arg(long, value_name = "URL")]
+    pub prometheus: Option<String>,
+    /// Alertmanager base URL to reload after each swap, such as http://127.0.0.1:9093.
+    #[arg(long, value_name = "URL")]
+    pub alertmanager: Option<String>,
+    /// Serve /healthz and /metrics on this address, such as 127.0.0.1:9464.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
     /// Output folder (default: `build.out_dir` of strata.toml, relative to ROOT).
     #[arg(long)]
     pub out: Option<PathBuf>,

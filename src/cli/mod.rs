@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Check(a) => commands::check::run(a),
         Command::Build(a) => commands::build::run(a),
+        Command::Watch(a) => commands::watch::run(a),
         Command::Explain(a) => commands::explain::run(a),
         Command::Schema(a) => commands::schema::run(a),
         Command::Init(a) => commands::init::run(a),

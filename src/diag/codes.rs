@@ -79,6 +79,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("STRATA-E082", "a waiver names an unknown rule"),
     ("STRATA-E083", "an expired waiver"),
     ("STRATA-E084", "unknown policy pack or rule in strata.toml"),
+    ("STRATA-E090", "a runtime rejected the reloaded config"),
 ];
 
 /// The description of a tool code, or `None` for a policy rule id or an unknown code.

@@ -8,6 +8,7 @@ pub mod init;
 pub mod policy;
 pub mod preview;
 pub mod schema;
+pub mod watch;
 
 use crate::compile::{Compiled, Keep, Options, compile};
 use crate::interpolate::Mode;

@@ -1,0 +1,250 @@
+//! One build of the watched environment: compile, render, verify, then swap the output
+//! folder in whole with [`crate::write::write_atomically`]. The previous good output is
+//! kept in memory so a build a runtime rejects can be swapped back.
+
+use super::cache::{Cache, Scope, tenant_exists};
+use crate::compile::{Compiled, EffectiveTenant, Keep, Options, compile};
+use crate::diag::{Diagnostic, Severity, SourceMap};
+use crate::interpolate::Mode;
+use crate::load::Selection;
+use crate::render::{EnvContext, TenantModel};
+use crate::write::{Artifact, swap_back, write_swap};
+use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Each tenant's rendered files and model, captured during a compile.
+type Captured = BTreeMap<String, (Vec<Artifact>, TenantModel)>;
+
+/// Prints the diagnostics of a build (the CLI passes its `check` renderer).
+pub type Printer<'a> = &'a dyn Fn(&[Diagnostic], &SourceMap);
+
+/// What one build did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The build is good (no failing diagnostic, files verified).
+    pub ok: bool,
+    /// The output folder was swapped (good and different from the current output).
+    pub swapped: bool,
+    /// Tenants compiled.
+    pub tenants: usize,
+    /// Errors found.
+    pub errors: usize,
+    /// Warnings found.
+    pub warnings: usize,
+    /// Why the build failed: the first failing diagnostic, `file:line: CODE message`.
+    pub reason: Option<String>,
+    /// Files written.
+    pub files: usize,
+    /// Everything was recompiled (not only the tenants a change affects).
+    pub full: bool,
+}
+
+/// Builds one environment of a repository into an output folder, keeping the current and
+/// previous good outputs.
+pub struct Builder {
+    root: PathBuf,
+    env: String,
+    out: PathBuf,
+    previous_dir: PathBuf,
+    current: Output,
+    previous: Option<Output>,
+    cache: Cache,
+    built: bool,
+}
+
+impl Builder {
+    /// A builder of `env` of `root` into `out`.
+    pub fn new(root: &Path, env: &str, out: &Path) -> Self {
+        Self {
+            root: root.to_path_buf(),
+            env: env.to_string(),
+            out: out.to_path_buf(),
+            previous_dir: previous_dir(out),
+            current: Output::default(),
+            previous: None,
+            cache: Cache::default(),
+            built: false,
+        }
+    }
+
+    /// The output folder.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Compiles what `scope` affects (everything on the first build, after a failure
+    /// outside tenants, or when a scoped compile cannot run), reusing the cached results of
+    /// the other tenants; prints the diagnostics; swaps the output in when good.
+    pub fn build(&mut self, scope: &Scope, print: Printer<'_>) -> Result<Outcome, String> {
+        let scoped = match scope {
+            Scope::Tenants(t) if self.built && self.cache.global.is_none() => Some(
+                t.iter()
+                    .filter(|t| {
+                        tenant_exists(&self.root, t)
+                            || self.cache.tenants.contains_key(*t)
+                            || self.cache.broken.contains_key(*t)
+                    })
+                    .cloned()
+                    .collect::<BTreeSet<_>>(),
+            ),
+            _ => None,
+        };
+        let t0 = std::time::Instant::now();
+        let (compiled, rendered) = match self.compile(scoped.as_ref()) {
+            Ok(done) => done,
+            Err(_) if scoped.is_some() => match self.compile(None) {
+                Ok(done) => done,
+                Err(message) => return Ok(failed(message)),
+            },
+            Err(message) => return Ok(failed(message)),
+        };
+        let full = scoped.is_none();
+        print(&compiled.diags, compiled.sources());
+        let count = |s: Severity| compiled.diags.iter().filter(|d| d.severity == s).count();
+        let mut outcome = Outcome {
+            tenants: scoped.as_ref().map_or(compiled.repo.tenants.len(), BTreeSet::len),
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            full,
+            ..Outcome::default()
+        };
+        let t1 = t0.elapsed();
+        self.cache.update(&compiled, scoped.as_ref(), rendered);
+        let t2 = t0.elapsed();
+        self.built = true;
+        if let Some(reason) = self.cache.failure() {
+            outcome.errors = outcome.errors.max(1);
+            outcome.reason = Some(reason);
+            return Ok(outcome);
+        }
+        let Some(platform) = compiled.typed_platforms.get(&self.env) else {
+            outcome.reason = Some(format!("environment {} has no valid platform settings", self.env));
+            return Ok(outcome);
+        };
+        let ctx = EnvContext {
+            env: &self.env,
+            project: &compiled.repo.project,
+            platform,
+        };
+        let assembled = self.cache.assemble(&ctx);
+        let t3 = t0.elapsed();
+        let files = self.cache.files(&assembled);
+        // Cross-file checks: of every file on a full build; of the recompiled tenants and
+        // the files per environment otherwise.
+        let checked: Vec<Artifact> = match &scoped {
+            None => files.iter().map(|a| (*a).clone()).collect(),
+            Some(t) => (t.iter().filter_map(|t| self.cache.tenants.get(t)))
+                .flat_map(|r| r.files.iter().map(|(a, _)| a.clone()))
+                .chain(assembled.own.iter().cloned())
+                .collect(),
+        };
+        if let Some(problem) = crate::render::verify_build(&checked).first() {
+            outcome.reason = Some(format!("internal error: {problem}"));
+            return Ok(outcome);
+        }
+        drop(checked);
+        let t4 = t0.elapsed();
+        outcome.ok = true;
+        outcome.files = files.len();
+        let manifest = assembled.own.last().map(|m| m.bytes.clone()).unwrap_or_default();
+        if self.current.manifest == manifest && self.out.join("manifest.json").is_file() {
+            return Ok(outcome);
+        }
+        let current = &self.current.hashes;
+        let known =
+            |a: &Artifact| Some(current.get(&a.path) == assembled.hashes.get(&a.path) && current.contains_key(&a.path));
+        let known: &(dyn Fn(&Artifact) -> Option<bool> + Sync) = if self.current.manifest.is_empty() {
+            &|_| None
+        } else {
+            &known
+        };
+        let spare = self
+            .previous
+            .take()
+            .filter(|p| !p.manifest.is_empty() && self.previous_dir.is_dir());
+        let recycled = spare.is_some_and(|spare| {
+            super::swap::recycle_and_swap(&self.previous_dir, &spare.hashes, &files, &assembled.hashes, &self.out)
+                .is_ok()
+        });
+        if !recycled {
+            write_swap(&self.out, &files, known, Some(&self.previous_dir))
+                .map_err(|e| format!("writing {}: {e}", self.out.display()))?;
+        }
+        if std::env::var_os("STRATA_WATCH_PROFILE").is_some() {
+            let t5 = t0.elapsed();
+            eprintln!(
+                "strata watch: profile: compile {t1:?}, cache {t2:?}, assemble {t3:?}, verify {t4:?}, written {t5:?}"
+            );
+        }
+        let written = Output {
+            manifest,
+            hashes: assembled.hashes,
+        };
+        self.previous = Some(std::mem::replace(&mut self.current, written));
+        outcome.swapped = true;
+        Ok(outcome)
+    }
+
+    /// Compiles the environment, only `tenants` when given, capturing each valid tenant's
+    /// rendered files.
+    fn compile(&self, tenants: Option<&BTreeSet<String>>) -> Result<(Compiled, Captured), String> {
+        let captured: Mutex<Captured> = Mutex::default();
+        let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
+            let done = crate::render::render_tenant(ctx, tenant, diags)?;
+            if let Ok(mut c) = captured.lock() {
+                c.insert(tenant.tenant.clone(), done);
+            }
+            None
+        };
+        let lookup = |name: &str| std::env::var(name).ok();
+        let opts = Options {
+            mode: Mode::Build,
+            selection: Selection {
+                envs: Some([self.env.clone()].into()),
+                tenants: tenants.cloned(),
+            },
+            lookup: &lookup,
+            keep: Keep::Artifacts(&render),
+        };
+        let compiled = compile(&self.root, &opts)?;
+        let captured = captured.into_inner().unwrap_or_else(|p| p.into_inner());
+        Ok((compiled, captured))
+    }
+
+    /// Swaps the previous good output back in; `false` when there is none.
+    pub fn roll_back(&mut self) -> Result<bool, String> {
+        let Some(previous) = self.previous.take() else {
+            return Ok(false);
+        };
+        swap_back(&self.previous_dir, &self.out).map_err(|e| format!("restoring {}: {e}", self.out.display()))?;
+        self.previous = Some(std::mem::replace(&mut self.current, previous));
+        Ok(true)
+    }
+}
+
+/// A build that could not run.
+fn failed(message: String) -> Outcome {
+    Outcome {
+        errors: 1,
+        reason: Some(message),
+        full: true,
+        ..Outcome::default()
+    }
+}
+
+/// What an output folder holds: its manifest and the hash of each file by path.
+#[derive(Debug, Default)]
+struct Output {
+    manifest: Vec<u8>,
+    hashes: HashMap<String, String>,
+}
+
+/// Where the replaced output is kept for a swap back: hidden, beside the output.
+fn previous_dir(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
+    out.with_file_name(format!(".strata-previous-{name}"))
+}
