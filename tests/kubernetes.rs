@@ -316,8 +316,20 @@ fn a_namespace_kubernetes_refuses_is_located_e070() {
 // Drift between the bundled subset schemas and the upstream CRDs
 // ---------------------------------------------------------------------------------------
 
+/// The upstream CRDs: `STRATA_CRDS`, else `../shared/crds` beside the checkout.
 fn crd_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/crds")
+    std::env::var_os("STRATA_CRDS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/crds"))
+}
+
+/// Whether the upstream CRDs are present; a note on stderr when they are not.
+fn have_upstream_crds() -> bool {
+    let present = crd_dir().is_dir();
+    if !present {
+        eprintln!("note: {} is absent; upstream CRD test skipped", crd_dir().display());
+    }
+    present
 }
 
 /// (apiVersion, kind) -> openAPIV3Schema of each served version of the upstream CRDs.
@@ -394,6 +406,9 @@ fn undeclared(value: &Value, schema: &Value, path: &str, out: &mut Vec<String>) 
 
 #[test]
 fn custom_resources_match_the_upstream_crds() {
+    if !have_upstream_crds() {
+        return;
+    }
     let upstream = upstream_schemas();
     let validators: Vec<(String, String, Value, jsonschema::Validator)> = upstream
         .into_iter()
@@ -437,6 +452,9 @@ fn custom_resources_match_the_upstream_crds() {
 
 #[test]
 fn bundled_schemas_name_only_fields_upstream_declares() {
+    if !have_upstream_crds() {
+        return;
+    }
     let upstream = upstream_schemas();
     for (api, kind, _) in strata::render::targets::kubernetes::CUSTOM_RESOURCES {
         let bundled = strata::render::targets::kubernetes::bundled_schema(kind).unwrap_or_default();
