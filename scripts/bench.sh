@@ -34,7 +34,7 @@ BIN="$ROOT_DIR/target/release/strata"
 
 # Acceptance targets (for 1000 tenants x 3 environments).
 TARGET_FULL_MS=1000
-TARGET_BUILD_MS=2000
+TARGET_BUILD_MS=3000
 TARGET_ONE_MS=50
 TARGET_RSS_MB=300
 TARGET_POLICY_MS=500
