@@ -3,6 +3,8 @@
 //! `render_tenant` (files of one tenant) and/or `render_env` (files of one environment).
 
 pub mod targets;
+#[cfg(test)]
+pub mod test_support;
 pub mod verify;
 pub mod yaml;
 

@@ -1,27 +1,8 @@
 //! Unit tests of the routing tree and the emitted YAML.
 
 use super::*;
-use crate::model::{Platform, Tenant};
-use crate::project::{BuildSection, PolicySection, Project, ProjectSection};
-
-fn project(label: &str) -> Project {
-    Project {
-        project: ProjectSection {
-            name: "t".into(),
-            tenant_label: label.into(),
-            default_locale: "fr".into(),
-        },
-        build: BuildSection::default(),
-        policies: PolicySection::default(),
-    }
-}
-
-fn tenant(id: &str, doc: Value) -> TenantModel {
-    let mut doc = doc;
-    doc["id"] = json!(id);
-    let tenant: Tenant = serde_json::from_value(doc).unwrap_or_else(|e| panic!("{e}"));
-    TenantModel { id: id.into(), tenant }
-}
+use crate::model::Platform;
+use crate::render::test_support::{project, tenant};
 
 fn acme() -> TenantModel {
     tenant(
@@ -44,7 +25,7 @@ fn acme() -> TenantModel {
 }
 
 fn render(label: &str, tenants: &[TenantModel]) -> Value {
-    let project = project(label);
+    let project = project(label, "fr");
     let platform = Platform::default();
     let ctx = EnvContext {
         env: "dev",
@@ -182,7 +163,7 @@ fn matchers_escape_their_values() {
 
 #[test]
 fn render_env_writes_config_and_one_template_per_locale() {
-    let project = project("tenant");
+    let project = project("tenant", "fr");
     let platform = Platform::default();
     let ctx = EnvContext {
         env: "dev",

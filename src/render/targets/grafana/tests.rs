@@ -3,32 +3,13 @@
 use super::*;
 use crate::diag::{FileId, Loc};
 use crate::load::{Kind as NodeKind, Node};
-use crate::model::{Platform, Tenant};
-use crate::project::{BuildSection, PolicySection, Project, ProjectSection};
+use crate::model::Platform;
+use crate::render::test_support::{project, tenant};
 use serde_json::Value;
-
-fn project() -> Project {
-    Project {
-        project: ProjectSection {
-            name: "t".into(),
-            tenant_label: "tenant".into(),
-            default_locale: "en".into(),
-        },
-        build: BuildSection::default(),
-        policies: PolicySection::default(),
-    }
-}
 
 fn platform() -> Platform {
     serde_json::from_value(json!({"grafana": {"datasource_uid": "prom-main", "folder_per_tenant": true}}))
         .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn tenant(id: &str, doc: Value) -> TenantModel {
-    let mut doc = doc;
-    doc["id"] = json!(id);
-    let tenant: Tenant = serde_json::from_value(doc).unwrap_or_else(|e| panic!("{e}"));
-    TenantModel { id: id.into(), tenant }
 }
 
 fn acme() -> TenantModel {
@@ -53,7 +34,7 @@ fn acme() -> TenantModel {
 }
 
 fn render(t: &TenantModel) -> (Vec<Artifact>, Vec<crate::diag::Diagnostic>) {
-    let (project, platform) = (project(), platform());
+    let (project, platform) = (project("tenant", "en"), platform());
     let ctx = EnvContext {
         env: "production",
         project: &project,
@@ -211,7 +192,7 @@ fn an_unconfinable_slo_is_e072_at_the_slo() {
 
 #[test]
 fn provisioning_is_one_file_provider() {
-    let (project, platform) = (project(), platform());
+    let (project, platform) = (project("tenant", "en"), platform());
     let ctx = EnvContext {
         env: "production",
         project: &project,

@@ -4,19 +4,7 @@ use super::*;
 use crate::diag::FileId;
 use crate::load::parse_yaml;
 use crate::model::{KubernetesSettings, Platform};
-use crate::project::{BuildSection, PolicySection, Project, ProjectSection};
-
-fn project() -> Project {
-    Project {
-        project: ProjectSection {
-            name: "t".into(),
-            tenant_label: "tenant".into(),
-            default_locale: "en".into(),
-        },
-        build: BuildSection::default(),
-        policies: PolicySection::default(),
-    }
-}
+use crate::render::test_support::project;
 
 fn platform() -> Platform {
     Platform {
@@ -41,7 +29,7 @@ fn render_in(id: &str, doc: Value, platform: &Platform) -> (Vec<Value>, Vec<(Str
     doc["id"] = json!(id);
     let tenant: crate::model::Tenant = serde_json::from_value(doc.clone()).unwrap_or_else(|e| panic!("{e}"));
     let model = TenantModel { id: id.into(), tenant };
-    let project = project();
+    let project = project("tenant", "en");
     let ctx = EnvContext {
         env: "production",
         project: &project,

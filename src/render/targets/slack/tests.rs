@@ -4,19 +4,7 @@ use super::*;
 use crate::diag::FileId;
 use crate::load::Node;
 use crate::model::{Platform, Tenant};
-use crate::project::{BuildSection, PolicySection, Project, ProjectSection};
-
-fn project() -> Project {
-    Project {
-        project: ProjectSection {
-            name: "t".into(),
-            tenant_label: "tenant".into(),
-            default_locale: "fr".into(),
-        },
-        build: BuildSection::default(),
-        policies: PolicySection::default(),
-    }
-}
+use crate::render::test_support::project;
 
 fn doc(yaml: &str) -> Node {
     let (node, diags) = crate::load::parse_yaml(yaml, FileId(0));
@@ -32,7 +20,7 @@ fn render(yaml: &str) -> (Vec<(String, Value)>, Vec<String>) {
         id: tenant.id.clone(),
         tenant,
     };
-    let project = project();
+    let project = project("tenant", "fr");
     let platform = Platform::default();
     let ctx = EnvContext {
         env: "production",
