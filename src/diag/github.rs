@@ -30,21 +30,6 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// The end of `loc`'s span as (line, column), when the span is known and not empty.
-fn end(d: &Diagnostic, sources: &SourceMap) -> Option<(u32, u32)> {
-    let text = sources.snippet(d.loc).filter(|t| !t.is_empty())?;
-    let (mut line, mut col) = (d.loc.line, d.loc.col.max(1));
-    for c in text.chars() {
-        if c == '\n' {
-            line += 1;
-            col = 1;
-        } else {
-            col += 1;
-        }
-    }
-    Some((line, col))
-}
-
 /// File paths as GitHub should see them: relative to `base` when the file is under it,
 /// else the display path (relative to ROOT).
 struct Paths<'a> {
@@ -88,7 +73,7 @@ fn annotation(d: &Diagnostic, sources: &SourceMap, paths: &mut Paths<'_>) -> Str
     if d.loc.line > 0 {
         props.push(format!("line={}", d.loc.line));
         props.push(format!("col={}", d.loc.col.max(1)));
-        if let Some((line, col)) = end(d, sources) {
+        if let Some((line, col)) = sources.end(d.loc) {
             props.push(format!("endLine={line}"));
             // GitHub's endColumn is inclusive and used only on one line.
             if line == d.loc.line {

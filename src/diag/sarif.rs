@@ -56,16 +56,7 @@ fn region(loc: Loc, sources: &SourceMap) -> Option<Value> {
     let mut region = Map::new();
     region.insert("startLine".into(), json!(loc.line));
     region.insert("startColumn".into(), json!(loc.col.max(1)));
-    if let Some(text) = sources.snippet(loc).filter(|t| !t.is_empty()) {
-        let (mut line, mut col) = (loc.line, loc.col.max(1));
-        for c in text.chars() {
-            if c == '\n' {
-                line += 1;
-                col = 1;
-            } else {
-                col += 1;
-            }
-        }
+    if let Some((line, col)) = sources.end(loc) {
         region.insert("endLine".into(), json!(line));
         region.insert("endColumn".into(), json!(col));
     }

@@ -76,6 +76,22 @@ impl SourceMap {
         text.get(start..start + loc.len as usize)
     }
 
+    /// Where the span of `loc` ends, as (line, column) counted in characters, when the span
+    /// is known and not empty.
+    pub fn end(&self, loc: Loc) -> Option<(u32, u32)> {
+        let text = self.snippet(loc).filter(|t| !t.is_empty())?;
+        let (mut line, mut col) = (loc.line, loc.col.max(1));
+        for c in text.chars() {
+            if c == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
+        }
+        Some((line, col))
+    }
+
     /// All files, in the order they were added.
     pub fn files(&self) -> &[SourceFile] {
         &self.files
