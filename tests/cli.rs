@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 mod common;
 
-use common::{repo, strata_with_env};
-use std::process::{Command, Output};
+use common::{json, repo, stdout, strata, strata_with_env};
+use std::process::Command;
 
 const TOML: &str = "[project]\nname = \"t\"\n";
 const DEFAULTS: &str = "tenant_defaults:\n  autoscaling:\n    max_replicas: 10\n";
@@ -20,18 +20,6 @@ fn layered_repo() -> tempfile::TempDir {
         ("environments/dev.yaml", "platform:\n  cluster: dev\n"),
         ("tenants/acme.yaml", ACME),
     ])
-}
-
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    strata_with_env(dir, args, &[])
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
 #[test]

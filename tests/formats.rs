@@ -6,22 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 mod common;
 
-use common::{repo, strata_with_env};
+use common::{json, repo, stdout, strata};
 
 fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    strata_with_env(dir, args, &[])
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
 fn check(dir: &Path, format: &str) -> Output {

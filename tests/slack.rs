@@ -3,22 +3,14 @@
 
 mod common;
 
-use common::{repo, strata_with_env};
+use common::{repo, stderr, strata};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use strata::render::targets::slack::limits::{self, violations};
 
-fn strata(dir: &Path, args: &[&str]) -> Output {
-    strata_with_env(dir, args, &[])
-}
-
 fn example() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/platform")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Builds `root` into a temporary folder; asserts exit code 0.

@@ -26,3 +26,23 @@ pub fn strata_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Outpu
         .output()
         .unwrap_or_else(|e| panic!("running strata: {e}"))
 }
+
+/// Runs the strata binary in `dir` without colour.
+pub fn strata(dir: &Path, args: &[&str]) -> Output {
+    strata_with_env(dir, args, &[])
+}
+
+/// Standard output of a run, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error of a run, as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Standard output of a run, parsed as JSON.
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
