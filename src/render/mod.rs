@@ -70,13 +70,28 @@ pub fn render_tenant(
     };
     let mut checks = verify::ArtifactChecks::new(&effective.doc, effective.file);
     let mut files = vec![targets::tenants::render(ctx, effective)];
-    for target in &ctx.project.build.targets {
+    // The rules file and the PrometheusRule hold the same groups: built once.
+    let targets = &ctx.project.build.targets;
+    let rule_groups = if targets
+        .iter()
+        .any(|t| matches!(t, Target::Prometheus | Target::Kubernetes))
+    {
+        targets::prometheus::rule_groups(ctx, &model)
+    } else {
+        Vec::new()
+    };
+    for target in targets {
         match target {
-            Target::Prometheus => files.extend(targets::prometheus::render_tenant(ctx, &model)),
+            Target::Prometheus => files.extend(targets::prometheus::render_tenant(ctx, &model, &rule_groups)),
             Target::Alertmanager => {}
             Target::Grafana => files.extend(targets::grafana::render_tenant(ctx, &model, &mut checks)),
             Target::Slack => files.extend(targets::slack::render_tenant(ctx, &model, &mut checks)),
-            Target::Kubernetes => files.extend(targets::kubernetes::render_tenant(ctx, &model, &mut checks)),
+            Target::Kubernetes => files.extend(targets::kubernetes::render_tenant(
+                ctx,
+                &model,
+                &rule_groups,
+                &mut checks,
+            )),
         }
     }
     let failed = checks.has_errors();

@@ -213,10 +213,10 @@ pub fn rule_groups(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
 }
 
 /// The rule file and the test file of one tenant.
-pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Artifact> {
+pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, rule_groups: &[Value]) -> Vec<Artifact> {
     let mut files = vec![yaml_artifact(
         format!("{}/prometheus/rules/{}.yml", ctx.env, t.id),
-        &json!({"groups": rule_groups(ctx, t)}),
+        &json!({"groups": rule_groups}),
     )];
     if let Some(tests) = render_tests(ctx, t) {
         files.push(tests);

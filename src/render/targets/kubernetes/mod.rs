@@ -40,6 +40,8 @@ const DEFAULT_MONITORING_NAMESPACE: &str = "monitoring";
 pub(crate) struct Tenant<'a> {
     pub ctx: &'a EnvContext<'a>,
     pub t: &'a TenantModel,
+    /// The tenant's rule groups, as in its Prometheus rules file.
+    pub rule_groups: &'a [Value],
     /// The tenant's namespace.
     pub ns: String,
     /// Labels of every object: managed-by and the tenant.
@@ -90,8 +92,14 @@ pub fn velero_namespace<'a>(ctx: &'a EnvContext<'_>) -> &'a str {
         .unwrap_or(DEFAULT_VELERO_NAMESPACE)
 }
 
-/// The manifests of one tenant.
-pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, checks: &mut ArtifactChecks<'_>) -> Vec<Artifact> {
+/// The manifests of one tenant; `rule_groups` are its Prometheus rule groups
+/// (`prometheus::rule_groups`).
+pub fn render_tenant(
+    ctx: &EnvContext<'_>,
+    t: &TenantModel,
+    rule_groups: &[Value],
+    checks: &mut ArtifactChecks<'_>,
+) -> Vec<Artifact> {
     let ns = namespace_name(ctx, &t.id);
     if !crate::render::verify::is_dns_label(&ns) {
         checks.error(
@@ -111,7 +119,13 @@ pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, checks: &mut Artifac
     if label != "app.kubernetes.io/managed-by" && is_label_key(&label) {
         labels.insert(label, json!(t.id));
     }
-    let tenant = Tenant { ctx, t, ns, labels };
+    let tenant = Tenant {
+        ctx,
+        t,
+        rule_groups,
+        ns,
+        labels,
+    };
     let mut docs = core::objects(&tenant, checks);
     docs.extend(autoscaling::objects(&tenant, checks));
     docs.extend(backup::objects(&tenant, checks));

@@ -12,20 +12,18 @@
 use super::{ALERTING_SECRET, E070, Tenant};
 use crate::model::ChannelType;
 use crate::render::targets::alertmanager::{NULL_RECEIVER, go_literal_text, tenant_route};
-use crate::render::targets::prometheus::rule_groups;
 use crate::render::verify::ArtifactChecks;
 use serde_json::{Map, Value, json};
 
 /// The `PrometheusRule` and `AlertmanagerConfig` of the tenant.
 pub(crate) fn objects(k: &Tenant<'_>, checks: &mut ArtifactChecks<'_>) -> Vec<Value> {
     let mut docs = Vec::new();
-    let groups = rule_groups(k.ctx, k.t);
-    if !groups.is_empty() {
+    if !k.rule_groups.is_empty() {
         docs.push(json!({
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
             "metadata": k.meta(&k.t.id),
-            "spec": {"groups": groups},
+            "spec": {"groups": k.rule_groups},
         }));
     }
     docs.push(alertmanager_config(k, checks));

@@ -38,7 +38,8 @@ fn render_in(id: &str, doc: Value, platform: &Platform) -> (Vec<Value>, Vec<(Str
     let (node, _) = parse_yaml(&doc.to_string(), FileId(0));
     let node = node.unwrap_or_else(|| panic!("no node"));
     let mut checks = ArtifactChecks::new(&node, FileId(0));
-    let files = render_tenant(&ctx, &model, &mut checks);
+    let groups = crate::render::targets::prometheus::rule_groups(&ctx, &model);
+    let files = render_tenant(&ctx, &model, &groups, &mut checks);
     let mut objects = Vec::new();
     for f in &files {
         let text = String::from_utf8(f.bytes.clone()).unwrap_or_default();
