@@ -2,10 +2,12 @@
 # Acceptance test of the pre-commit hook and the CI recipes, with the real tools.
 #
 #   bash scripts/precommit_check.sh [STRATA_BINARY]    (default: target/debug/strata)
+#   bash scripts/precommit_check.sh --install-only     only step 1
 #
 # 1. Installs pre-commit and check-jsonschema (PyPI, pinned below) into the CI venv at
 #    ${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/venv (shared with scripts/conformance.sh);
-#    pip runs only when an installed version differs from the pins.
+#    pip runs only when an installed version differs from the pins. Installs Debian fish
+#    and zsh when missing, for tests/completions.rs and step 4.
 # 2. Makes a scratch git repository from examples/platform, with files strata does not
 #    read next to it (README.md, a GitHub workflow), and runs this repository's
 #    `strata-check` hook through `pre-commit try-repo` (which clones this repository at
@@ -15,13 +17,14 @@
 # 3. Checks the snippets of docs/ci.md: the GitHub Actions workflow and the GitLab CI
 #    file against their schemas (check-jsonschema's vendored copies, no network), the
 #    .pre-commit-config.yaml snippet with `pre-commit validate-config`.
+# 4. `fish --no-execute` and `zsh -n` on the completion scripts.
 # Exits 1 when a check fails, 2 when the tools cannot be installed.
 set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT_DIR"
-BIN=$(realpath "${1:-target/debug/strata}")
-[[ -x "$BIN" ]] || { echo "precommit_check: $BIN is not an executable (build strata first)" >&2; exit 2; }
+INSTALL_ONLY=0
+[[ "${1:-}" == --install-only ]] && INSTALL_ONLY=1
 
 VENV="${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/venv"
 PINS="pre-commit==4.7.0 check-jsonschema==0.39.0"
@@ -53,6 +56,17 @@ if ! pinned; then
         || { echo "precommit_check: could not install $PINS" >&2; exit 2; }
     pinned || { echo "precommit_check: $PINS not importable after install" >&2; exit 2; }
 fi
+if ! command -v fish >/dev/null 2>&1 || ! command -v zsh >/dev/null 2>&1; then
+    log "installing Debian fish and zsh (completion script checks)"
+    sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fish zsh \
+        || { echo "precommit_check: could not install fish and zsh" >&2; exit 2; }
+fi
+[[ $INSTALL_ONLY == 1 ]] && exit 0
+BIN=$(realpath "${1:-target/debug/strata}")
+[[ -x "$BIN" ]] || { echo "precommit_check: $BIN is not an executable (build strata first)" >&2; exit 2; }
 PRE_COMMIT="$VENV/bin/pre-commit"
 log "$("$PRE_COMMIT" --version), $("$VENV/bin/check-jsonschema" --version), $("$BIN" --version)"
 
@@ -141,6 +155,13 @@ check_snippet .gitlab-ci.yml "GitLab CI file (vendor.gitlab-ci schema)" \
     "$VENV/bin/check-jsonschema" --builtin-schema vendor.gitlab-ci
 check_snippet .pre-commit-config.yaml "pre-commit config (pre-commit validate-config)" \
     "$PRE_COMMIT" validate-config
+
+# --- 4. completion scripts ---------------------------------------------------------------
+log "completion scripts: fish --no-execute, zsh -n"
+"$BIN" completions fish >"$WORK/strata.fish"
+"$BIN" completions zsh >"$WORK/_strata"
+if fish --no-execute "$WORK/strata.fish"; then pass "fish parses the fish completion"; else fail "fish completion"; fi
+if zsh -n "$WORK/_strata"; then pass "zsh parses the zsh completion"; else fail "zsh completion"; fi
 
 echo
 if [[ $FAILED -ne 0 ]]; then

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 /// strata: compile and validate a layered multi-tenant monitoring config repository.
 #[derive(Debug, Parser)]
 #[command(name = "strata", version, about, propagate_version = true)]
+#[command(after_help = crate::cli::help::STRATA)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -36,6 +37,10 @@ pub enum Command {
     /// Render an artifact with sample data, for pasting into the tool that shows it.
     #[command(subcommand)]
     Preview(crate::cli::commands::preview::PreviewCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(crate::cli::commands::completions::CompletionsArgs),
+    /// Print the man page, or write one per subcommand with --out.
+    Man(crate::cli::commands::completions::ManArgs),
 }
 
 /// Output format of diagnostics.
@@ -86,8 +91,10 @@ pub struct ReportArgs {
 
 /// `strata check`.
 #[derive(Debug, Args)]
+#[command(after_long_help = crate::cli::help::CHECK)]
 pub struct CheckArgs {
     /// ROOT (a directory) and/or changed FILES (as a pre-commit hook passes them).
+    #[arg(value_name = "ROOT|FILE")]
     pub paths: Vec<PathBuf>,
     /// Only these environments.
     #[arg(long = "env", value_name = "ENV")]
@@ -102,6 +109,7 @@ pub struct CheckArgs {
 
 /// `strata build`.
 #[derive(Debug, Args)]
+#[command(after_long_help = crate::cli::help::BUILD)]
 pub struct BuildArgs {
     /// Repository root (default: the nearest folder with strata.toml).
     pub root: Option<PathBuf>,
@@ -118,6 +126,7 @@ pub struct BuildArgs {
 
 /// `strata watch`.
 #[derive(Debug, Args)]
+#[command(after_long_help = crate::cli::help::WATCH)]
 pub struct WatchArgs {
     /// Repository root (default: the nearest folder with strata.toml).
     pub root: Option<PathBuf>,
@@ -143,6 +152,7 @@ pub struct WatchArgs {
 
 /// `strata explain`.
 #[derive(Debug, Args)]
+#[command(after_long_help = crate::cli::help::EXPLAIN)]
 pub struct ExplainArgs {
     /// `[ROOT] [PATH]`: an existing directory is ROOT; PATH is dotted, such as
     /// `autoscaling.max_replicas`.
@@ -161,6 +171,7 @@ pub struct ExplainArgs {
 
 /// `strata schema`.
 #[derive(Debug, Args)]
+#[command(after_long_help = crate::cli::help::SCHEMA)]
 pub struct SchemaArgs {
     /// Folder to write the schemas into.
     #[arg(long, default_value = "schemas")]
@@ -169,6 +180,7 @@ pub struct SchemaArgs {
 
 /// `strata init`.
 #[derive(Debug, Args)]
+#[command(after_long_help = crate::cli::help::INIT)]
 pub struct InitArgs {
     /// Folder to create the repository in.
     pub dir: PathBuf,

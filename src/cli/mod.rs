@@ -3,6 +3,7 @@
 
 mod args;
 pub(crate) mod commands;
+mod help;
 mod output;
 
 pub use args::{Cli, Command, Format};
@@ -29,6 +30,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(a) => commands::import::run(a),
         Command::Preview(a) => commands::preview::run(a),
         Command::Policy(a) => commands::policy::run(a),
+        Command::Completions(a) => commands::completions::run(a),
+        Command::Man(a) => commands::completions::run_man(a),
     };
     let code = code.unwrap_or_else(|message| {
         eprintln!("strata: error: {message}");
