@@ -8,12 +8,12 @@
 #    ${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/venv (shared with scripts/conformance.sh);
 #    pip runs only when an installed version differs from the pins. Installs Debian fish
 #    and zsh when missing, for tests/completions.rs and step 4.
-# 2. Makes a scratch git repository from examples/platform, with files strata does not
-#    read next to it (README.md, a GitHub workflow), and runs this repository's
-#    `strata-check` hook through `pre-commit try-repo` (which clones this repository at
-#    HEAD, or snapshots uncommitted changes): --all-files passes clean; after one tenant
-#    file is broken, the hook fails, both for that file alone and for --all-files, and
-#    names the file and line.
+# 2. Validates .pre-commit-hooks.yaml; makes a scratch git repository from
+#    examples/platform, with files strata does not read next to it (README.md, a GitHub
+#    workflow), and runs this repository's `strata-check` hook through `pre-commit
+#    try-repo` (which clones this repository at HEAD, or snapshots uncommitted changes to
+#    tracked files): --all-files passes clean; after one tenant file is broken, the hook
+#    fails, both for that file alone and for --all-files, and names the file and line.
 # 3. Checks the snippets of docs/ci.md: the GitHub Actions workflow and the GitLab CI
 #    file against their schemas (check-jsonschema's vendored copies, no network), the
 #    .pre-commit-config.yaml snippet with `pre-commit validate-config`.
@@ -87,6 +87,11 @@ try_repo() {
 }
 
 # --- 2. the hook through pre-commit try-repo ---------------------------------------------
+if "$PRE_COMMIT" validate-manifest .pre-commit-hooks.yaml; then
+    pass ".pre-commit-hooks.yaml (pre-commit validate-manifest)"
+else
+    fail ".pre-commit-hooks.yaml (pre-commit validate-manifest)"
+fi
 SCRATCH="$WORK/config-repo"
 mkdir -p "$SCRATCH/.github/workflows"
 (cd examples/platform && git ls-files -z | xargs -0 cp --parents -t "$SCRATCH")
