@@ -40,7 +40,9 @@ pub fn resolve(root: &Path, against: &str) -> Result<Against, String> {
     } else {
         format!("{commit}:{prefix}")
     };
-    export(root, &tree, temp.path()).map_err(|e| format!("exporting `{against}` ({tree}) with git archive: {e}"))?;
+    // Run from a subfolder, git archive would keep only that subfolder of the tree.
+    export(Path::new(&toplevel), &tree, temp.path())
+        .map_err(|e| format!("exporting `{against}` ({tree}) with git archive: {e}"))?;
     let exported = temp.path().to_path_buf();
     if !exported.join("strata.toml").is_file() {
         let place = if prefix.is_empty() {

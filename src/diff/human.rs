@@ -74,6 +74,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
         }
     }
     let [added, removed, changed] = report.counts();
-    let _ = writeln!(out, "\n{changed} items changed, {added} added, {removed} removed");
+    let _ = writeln!(out, "\n{}", report.headline());
+    let _ = writeln!(out, "{changed} items changed, {added} added, {removed} removed");
     out
 }

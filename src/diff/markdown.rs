@@ -27,7 +27,11 @@ pub fn render_within(report: &Report, max_chars: usize) -> String {
         return out;
     }
     let [added, removed, changed] = report.counts();
-    let _ = writeln!(out, "{changed} items changed, {added} added, {removed} removed.\n");
+    let _ = writeln!(
+        out,
+        "{}.\n\n{changed} items changed, {added} added, {removed} removed.\n",
+        report.headline()
+    );
     out.push_str("| environment | tenant | status | changes |\n|---|---|---|---|\n");
     let mut rows = String::new();
     let mut sections = Vec::new();
@@ -122,7 +126,8 @@ fn section(env: &str, who: &str, status: Status, changes: &[Change]) -> String {
     let mut target: Option<Target> = None;
     for c in changes {
         if target != Some(c.target) {
-            let _ = writeln!(s, "**{}**\n", c.target.title());
+            let gap = if target.is_some() { "\n" } else { "" };
+            let _ = writeln!(s, "{gap}**{}**\n", c.target.title());
             target = Some(c.target);
         }
         let _ = writeln!(
@@ -231,6 +236,7 @@ mod tests {
     #[test]
     fn expressions_are_in_fences_longer_than_their_backticks() {
         let md = render_markdown(&report(1));
+        assert!(md.contains("In e: tenants changed: t0.\n"), "{md}");
         assert!(
             md.contains("    ````diff\n    - up == 0\n    + up == 1 # ```\n    ````\n"),
             "{md}"

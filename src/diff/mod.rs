@@ -133,6 +133,38 @@ impl Report {
         self.environments.is_empty()
     }
 
+    /// One line naming the environments and the tenants added, removed and changed (at
+    /// most 20 names each), such as `In dev, production: tenants added: a; changed: b, c`.
+    pub fn headline(&self) -> String {
+        let envs: Vec<&str> = self.environments.iter().map(|e| e.env.as_str()).collect();
+        let mut parts = Vec::new();
+        for status in [Status::Added, Status::Removed, Status::Changed] {
+            let ids: BTreeSet<&str> = self
+                .environments
+                .iter()
+                .flat_map(|e| &e.tenants)
+                .filter(|t| t.status == status)
+                .map(|t| t.tenant.as_str())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = ids.iter().copied().take(20).collect();
+            let more = ids.len().saturating_sub(20);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            parts.push(format!("{}: {}{more}", text::verb(status), names.join(", ")));
+        }
+        if parts.is_empty() {
+            format!("In {}: files of the environment changed", envs.join(", "))
+        } else {
+            format!("In {}: tenants {}", envs.join(", "), parts.join("; "))
+        }
+    }
+
     /// Items added, removed and changed, over every environment and tenant.
     pub fn counts(&self) -> [usize; 3] {
         let mut counts = [0; 3];

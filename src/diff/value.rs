@@ -122,14 +122,16 @@ pub fn yaml_documents(text: &str) -> Option<Vec<Value>> {
     Some(docs)
 }
 
-/// What a secret is replaced with.
-pub const REDACTED: &str = "<redacted>";
-
-/// Replaces every occurrence of a secret in `text`.
+/// Replaces every occurrence of a secret in `text` with `<redacted:N>`, N being the
+/// secret's place in `secrets`: a changed secret still shows as a change.
 pub fn redact_text(text: &str, secrets: &[String]) -> String {
-    secrets
-        .iter()
-        .fold(text.to_string(), |acc, secret| acc.replace(secret.as_str(), REDACTED))
+    secrets.iter().enumerate().fold(text.to_string(), |acc, (n, secret)| {
+        if acc.contains(secret.as_str()) {
+            acc.replace(secret.as_str(), &format!("<redacted:{}>", n + 1))
+        } else {
+            acc
+        }
+    })
 }
 
 /// Replaces every occurrence of a secret in the strings (and keys) of `value`.
@@ -197,12 +199,12 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_values_and_keys() {
-        let secrets = vec!["s3cr3t".to_string()];
-        let mut v = json!({"url": "https://x/s3cr3t/y", "s3cr3t": ["s3cr3t"], "n": 1});
+        let secrets = vec!["s3cr3t-long".to_string(), "s3cr3t".to_string()];
+        let mut v = json!({"url": "https://x/s3cr3t/y", "s3cr3t": ["s3cr3t-long"], "n": 1});
         redact(&mut v, &secrets);
         assert_eq!(
             v,
-            json!({"url": "https://x/<redacted>/y", "<redacted>": ["<redacted>"], "n": 1})
+            json!({"url": "https://x/<redacted:2>/y", "<redacted:2>": ["<redacted:1>"], "n": 1})
         );
     }
 }
