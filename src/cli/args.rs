@@ -24,6 +24,8 @@ pub enum Command {
     Watch(WatchArgs),
     /// Show a value of an effective tenant, where it was set and what it overrode.
     Explain(ExplainArgs),
+    /// Build ROOT and another checkout or git ref in memory and report what changed in the artifacts.
+    Diff(crate::cli::commands::diff::DiffArgs),
     /// Write the JSON Schemas of the config files.
     Schema(SchemaArgs),
     /// Create a starter repository that checks clean.

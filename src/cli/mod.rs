@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Build(a) => commands::build::run(a),
         Command::Watch(a) => commands::watch::run(a),
         Command::Explain(a) => commands::explain::run(a),
+        Command::Diff(a) => commands::diff::run(a),
         Command::Schema(a) => commands::schema::run(a),
         Command::Init(a) => commands::init::run(a),
         Command::Import(a) => commands::import::run(a),

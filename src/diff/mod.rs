@@ -1,0 +1,369 @@
+//! `strata diff`: what a change to the config repository changes in the built artifacts.
+//! Both sides are built in memory ([`side`]), cut into named items ([`items`]) and
+//! compared per environment and tenant; the report renders as text, markdown (a pull
+//! request comment) or JSON. Secrets never reach the report: `${...}` references are
+//! compared as written, and literal secret values are replaced before comparing.
+
+pub mod against;
+pub mod human;
+pub mod items;
+pub mod markdown;
+pub mod side;
+pub mod text;
+pub mod value;
+
+use items::{Item, ItemKey, Items};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+pub use value::FieldChange;
+
+/// The kind of artifact an item comes from; the order is the order of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// The effective tenant config (`tenants/<id>.json`).
+    Config,
+    /// A Prometheus recording or alerting rule, or a rule group's settings.
+    Rules,
+    /// A promtool test file.
+    RuleTests,
+    /// A Prometheus scrape job.
+    Scrape,
+    /// A tenant's Alertmanager route subtree.
+    Route,
+    /// An Alertmanager receiver.
+    Receiver,
+    /// A Grafana dashboard or one of its panels.
+    Dashboard,
+    /// A Kubernetes object.
+    Kubernetes,
+    /// A Slack Block Kit message.
+    Slack,
+    /// Any other file, or what is left of a file once its items are cut out.
+    File,
+}
+
+impl Target {
+    /// The heading of the target in reports.
+    pub fn title(self) -> &'static str {
+        match self {
+            Target::Config => "Effective config",
+            Target::Rules => "Prometheus rules",
+            Target::RuleTests => "promtool tests",
+            Target::Scrape => "Prometheus scrape jobs",
+            Target::Route => "Alertmanager routes",
+            Target::Receiver => "Alertmanager receivers",
+            Target::Dashboard => "Grafana dashboards",
+            Target::Kubernetes => "Kubernetes objects",
+            Target::Slack => "Slack messages",
+            Target::File => "Other files",
+        }
+    }
+}
+
+/// Whether something was added, removed or changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Only on the side being compared (the working tree).
+    Added,
+    /// Only on the `--against` side.
+    Removed,
+    /// On both, different.
+    Changed,
+}
+
+/// One item that differs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// The kind of artifact.
+    pub target: Target,
+    /// The item's name, such as `acme-corp.alerts/HighErrorRate`.
+    pub item: String,
+    /// A readable title (a panel's or a dashboard's), when the name does not say it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Added, removed or changed.
+    pub status: Status,
+    /// The file it is in, relative to the output folder.
+    pub file: String,
+    /// The fields that changed (only for changed items whose fields are compared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldChange>,
+}
+
+/// The changes of one tenant in one environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct TenantDiff {
+    /// Tenant id.
+    pub tenant: String,
+    /// Added, removed or changed.
+    pub status: Status,
+    /// Its items that differ; for an added or removed tenant, its items without parts.
+    pub changes: Vec<Change>,
+}
+
+/// The changes of one environment.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnvDiff {
+    /// Environment name.
+    pub env: String,
+    /// Added, removed or changed.
+    pub status: Status,
+    /// Changes to files of the whole environment.
+    pub changes: Vec<Change>,
+    /// Tenants that differ.
+    pub tenants: Vec<TenantDiff>,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// What the report is compared against (`--against` as given).
+    pub base: String,
+    /// What is compared (the repository root).
+    pub head: String,
+    /// Environments that differ, by name.
+    pub environments: Vec<EnvDiff>,
+}
+
+impl Report {
+    /// Whether anything differs.
+    pub fn is_empty(&self) -> bool {
+        self.environments.is_empty()
+    }
+
+    /// One line naming the environments and the tenants added, removed and changed (at
+    /// most 20 names each), such as `In dev, production: tenants added: a; changed: b, c`.
+    pub fn headline(&self) -> String {
+        let envs: Vec<&str> = self.environments.iter().map(|e| e.env.as_str()).collect();
+        let mut parts = Vec::new();
+        for status in [Status::Added, Status::Removed, Status::Changed] {
+            let ids: BTreeSet<&str> = self
+                .environments
+                .iter()
+                .flat_map(|e| &e.tenants)
+                .filter(|t| t.status == status)
+                .map(|t| t.tenant.as_str())
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = ids.iter().copied().take(20).collect();
+            let more = ids.len().saturating_sub(20);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            parts.push(format!("{}: {}{more}", text::verb(status), names.join(", ")));
+        }
+        if parts.is_empty() {
+            format!("In {}: files of the environment changed", envs.join(", "))
+        } else {
+            format!("In {}: tenants {}", envs.join(", "), parts.join("; "))
+        }
+    }
+
+    /// Items added, removed and changed, over every environment and tenant.
+    pub fn counts(&self) -> [usize; 3] {
+        let mut counts = [0; 3];
+        let all = self
+            .environments
+            .iter()
+            .flat_map(|e| e.changes.iter().chain(e.tenants.iter().flat_map(|t| &t.changes)));
+        for change in all {
+            counts[change.status as usize] += 1;
+        }
+        counts
+    }
+}
+
+/// The report as JSON: `format` (`strata-diff/1`), `base`, `head`, `changed`, `counts`
+/// (`added`, `removed`, `changed` items) and `environments` (see `docs/diff.md`).
+pub fn render_json(report: &Report) -> String {
+    let [added, removed, changed] = report.counts();
+    let doc = serde_json::json!({
+        "format": "strata-diff/1",
+        "base": report.base,
+        "head": report.head,
+        "changed": !report.is_empty(),
+        "counts": {"added": added, "removed": removed, "changed": changed},
+        "environments": report.environments,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Compares the items of the `--against` side (`base`) with those of ROOT (`head`).
+pub fn compare(base_label: &str, head_label: &str, base: &Items, head: &Items) -> Report {
+    let envs: BTreeSet<&String> = base.keys().chain(head.keys()).map(|k| &k.0).collect();
+    let mut environments = Vec::new();
+    for env in envs {
+        let side_has = |items: &Items| items.keys().any(|k| &k.0 == env);
+        let env_status = match (side_has(base), side_has(head)) {
+            (false, _) => Status::Added,
+            (_, false) => Status::Removed,
+            _ => Status::Changed,
+        };
+        let in_env = |items: &'_ Items| -> BTreeMap<Option<String>, Vec<(ItemKey, Item)>> {
+            let mut by_tenant: BTreeMap<Option<String>, Vec<(ItemKey, Item)>> = BTreeMap::new();
+            for (k, v) in items.iter().filter(|(k, _)| &k.0 == env) {
+                by_tenant.entry(k.1.clone()).or_default().push((k.clone(), v.clone()));
+            }
+            by_tenant
+        };
+        let (before, after) = (in_env(base), in_env(head));
+        let tenants: BTreeSet<&Option<String>> = before.keys().chain(after.keys()).collect();
+        let mut diff = EnvDiff {
+            env: env.clone(),
+            status: env_status,
+            changes: Vec::new(),
+            tenants: Vec::new(),
+        };
+        for tenant in tenants {
+            let (b, a) = (before.get(tenant), after.get(tenant));
+            let status = match (b, a) {
+                (None, _) => Status::Added,
+                (_, None) => Status::Removed,
+                _ => Status::Changed,
+            };
+            let changes = changes_of(b.map_or(&[][..], Vec::as_slice), a.map_or(&[][..], Vec::as_slice));
+            match tenant {
+                None => diff.changes = changes,
+                Some(id) if !changes.is_empty() => diff.tenants.push(TenantDiff {
+                    tenant: id.clone(),
+                    status,
+                    changes,
+                }),
+                Some(_) => {}
+            }
+        }
+        if !diff.changes.is_empty() || !diff.tenants.is_empty() {
+            environments.push(diff);
+        }
+    }
+    Report {
+        base: base_label.to_string(),
+        head: head_label.to_string(),
+        environments,
+    }
+}
+
+/// The changes between the items of one tenant (or of an environment's shared files).
+fn changes_of(before: &[(ItemKey, Item)], after: &[(ItemKey, Item)]) -> Vec<Change> {
+    let b: BTreeMap<&ItemKey, &Item> = before.iter().map(|(k, v)| (k, v)).collect();
+    let a: BTreeMap<&ItemKey, &Item> = after.iter().map(|(k, v)| (k, v)).collect();
+    let keys: BTreeSet<&ItemKey> = b.keys().chain(a.keys()).copied().collect();
+    let mut changes = Vec::new();
+    for key in keys {
+        let (old, new) = (b.get(key), a.get(key));
+        let (status, item, fields) = match (old, new) {
+            (Some(o), Some(n)) if o.value == n.value => continue,
+            (Some(o), Some(n)) => {
+                let fields = if n.fields {
+                    value::field_changes(&o.value, &n.value)
+                } else {
+                    Vec::new()
+                };
+                (Status::Changed, *n, fields)
+            }
+            (Some(o), None) => (Status::Removed, *o, Vec::new()),
+            (None, Some(n)) => (Status::Added, *n, Vec::new()),
+            (None, None) => continue,
+        };
+        let parent_gone = item.parent.as_ref().is_some_and(|p| {
+            let parent = (key.0.clone(), key.1.clone(), key.2, p.clone());
+            b.contains_key(&parent) != a.contains_key(&parent)
+        });
+        if parent_gone {
+            continue;
+        }
+        changes.push(Change {
+            target: key.2,
+            item: key.3.clone(),
+            title: item.title.clone(),
+            status,
+            file: item.file.clone(),
+            fields,
+        });
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::Artifact;
+
+    fn items(files: &[(&str, &str)]) -> Items {
+        let files: Vec<Artifact> = files
+            .iter()
+            .map(|(p, t)| Artifact {
+                path: p.to_string(),
+                bytes: t.as_bytes().to_vec(),
+            })
+            .collect();
+        items::items_of(&files, "tenant", &[])
+    }
+
+    #[test]
+    fn a_changed_rule_is_one_change_with_its_expression() {
+        let rules = |expr: &str| {
+            format!("groups:\n- name: a.alerts\n  rules:\n  - alert: X\n    expr: \"{expr}\"\n    for: 5m\n")
+        };
+        let base = items(&[("prod/prometheus/rules/a.yml", &rules("up == 0"))]);
+        let head = items(&[("prod/prometheus/rules/a.yml", &rules("up == 1"))]);
+        let report = compare("main", "head", &base, &head);
+        let tenant = &report.environments[0].tenants[0];
+        assert_eq!((tenant.tenant.as_str(), tenant.status), ("a", Status::Changed));
+        assert_eq!(tenant.changes.len(), 1);
+        assert_eq!(tenant.changes[0].item, "a.alerts/X");
+        assert_eq!(tenant.changes[0].fields[0].path, ".expr");
+        assert_eq!(report.counts(), [0, 0, 1]);
+        assert!(compare("main", "head", &base, &base).is_empty());
+    }
+
+    #[test]
+    fn panels_of_a_new_dashboard_are_not_listed_apart() {
+        let dash = r#"{"title": "O", "panels": [{"id": 1, "title": "A"}, {"id": 2, "title": "B"}]}"#;
+        let dash2 = r#"{"title": "O", "panels": [{"id": 1, "title": "A2"}]}"#;
+        let base = items(&[("e/tenants/t.json", "{}")]);
+        let head = items(&[("e/tenants/t.json", "{}"), ("e/grafana/dashboards/t/o.json", dash)]);
+        let report = compare("b", "h", &base, &head);
+        let names: Vec<&str> = report.environments[0].tenants[0]
+            .changes
+            .iter()
+            .map(|c| c.item.as_str())
+            .collect();
+        assert_eq!(names, ["o"]);
+        let moved = compare(
+            "b",
+            "h",
+            &head,
+            &items(&[("e/tenants/t.json", "{}"), ("e/grafana/dashboards/t/o.json", dash2)]),
+        );
+        let changes = &moved.environments[0].tenants[0].changes;
+        let got: Vec<(&str, Status)> = changes.iter().map(|c| (c.item.as_str(), c.status)).collect();
+        assert_eq!(got, [("o panel 1", Status::Changed), ("o panel 2", Status::Removed)]);
+        assert_eq!(changes[0].title.as_deref(), Some("A2"));
+    }
+
+    #[test]
+    fn alertmanager_routes_and_receivers_belong_to_their_tenant() {
+        let am = |wait: &str| {
+            format!(
+                "route:\n  receiver: strata-null\n  routes:\n  - matchers:\n    - \"tenant=\\\"a\\\"\"\n    group_wait: {wait}\nreceivers:\n- name: strata-null\n- name: a/slack\n"
+            )
+        };
+        let base = items(&[("e/alertmanager/alertmanager.yml", &am("30s"))]);
+        let head = items(&[("e/alertmanager/alertmanager.yml", &am("1m"))]);
+        let report = compare("b", "h", &base, &head);
+        let env = &report.environments[0];
+        assert!(env.changes.is_empty(), "{:?}", env.changes);
+        assert_eq!(env.tenants[0].changes[0].target, Target::Route);
+        assert_eq!(env.tenants[0].changes[0].fields[0].path, ".group_wait");
+        assert!(base.keys().any(|k| k.2 == Target::Receiver && k.3 == "a/slack"));
+    }
+}
