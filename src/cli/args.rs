@@ -36,6 +36,8 @@ pub enum Command {
     /// Render an artifact with sample data, for pasting into the tool that shows it.
     #[command(subcommand)]
     Preview(crate::cli::commands::preview::PreviewCommand),
+    /// Write a compliance report: tenants x frameworks, failing rules, waivers, build outputs.
+    Report(crate::cli::commands::report::ComplianceReportArgs),
 }
 
 /// Output format of diagnostics.

@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Import(a) => commands::import::run(a),
         Command::Preview(a) => commands::preview::run(a),
         Command::Policy(a) => commands::policy::run(a),
+        Command::Report(a) => commands::report::run(a),
     };
     let code = code.unwrap_or_else(|message| {
         eprintln!("strata: error: {message}");
