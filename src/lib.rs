@@ -18,6 +18,7 @@ pub mod model;
 pub mod policy;
 pub mod project;
 pub mod render;
+pub mod report;
 pub mod validate;
 pub mod watch;
 pub mod write;

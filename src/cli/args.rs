@@ -43,6 +43,8 @@ pub enum Command {
     Completions(crate::cli::commands::completions::CompletionsArgs),
     /// Print the man page, or write one per subcommand with --out.
     Man(crate::cli::commands::completions::ManArgs),
+    /// Write a compliance report: tenants x frameworks, failing rules, waivers, build outputs.
+    Report(crate::cli::commands::report::ComplianceReportArgs),
 }
 
 /// Output format of diagnostics.

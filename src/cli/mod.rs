@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Policy(a) => commands::policy::run(a),
         Command::Completions(a) => commands::completions::run(a),
         Command::Man(a) => commands::completions::run_man(a),
+        Command::Report(a) => commands::report::run(a),
     };
     let code = code.unwrap_or_else(|message| {
         eprintln!("strata: error: {message}");

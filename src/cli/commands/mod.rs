@@ -9,6 +9,7 @@ pub mod import;
 pub mod init;
 pub mod policy;
 pub mod preview;
+pub mod report;
 pub mod schema;
 pub mod watch;
 
