@@ -135,7 +135,8 @@ fn failures(
                 let head = format!("the {what} `{label}` does not build ({} errors):", errs.len());
                 let body = render_human(&errs, c.sources(), color && format == DiffFormat::Human);
                 if format == DiffFormat::Markdown {
-                    out.push_str(&format!("### strata diff: {head}\n\n```text\n{body}```\n\n"));
+                    let body = crate::diff::text::cut(&body, markdown::MAX_CHARS / 2);
+                    out.push_str(&format!("### strata diff: {head}\n\n````text\n{body}\n````\n\n"));
                 } else {
                     out.push_str(&format!("strata diff: {head}\n{body}\n"));
                 }
