@@ -6,6 +6,7 @@
 use super::Target;
 use super::value::{redact, redact_text, yaml_documents};
 use crate::write::Artifact;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -34,39 +35,63 @@ pub type Items = BTreeMap<ItemKey, Item>;
 
 /// Cuts `files` into items. Secrets are replaced before anything is compared.
 pub fn items_of(files: &[Artifact], tenant_label: &str, secrets: &[String]) -> Items {
-    let mut out = Items::new();
-    for file in files {
-        let text = redact_text(&String::from_utf8_lossy(&file.bytes), secrets);
-        let parts: Vec<&str> = file.path.split('/').collect();
-        let mut cut = Cut {
-            out: &mut out,
-            env: parts.first().copied().unwrap_or_default(),
-            file: &file.path,
-        };
-        let parsed = parse(&file.path, &text).map(|mut docs| {
-            docs.iter_mut().for_each(|d| redact(d, secrets));
-            docs
-        });
-        let stem = |name: &str| name.split('.').next().unwrap_or(name).to_string();
-        match (parts.as_slice(), parsed) {
-            ([_, "tenants", name], Some(docs)) => cut.one(Some(stem(name)), Target::Config, "effective config", docs),
-            ([_, "prometheus", "rules", name], Some(docs)) => cut.rules(stem(name), docs),
-            ([_, "prometheus", "tests", name], Some(docs)) => cut.one(Some(stem(name)), Target::RuleTests, name, docs),
-            ([_, "prometheus", "prometheus.yml"], Some(docs)) => cut.split_env(docs, "scrape_configs", |job| {
-                let name = job.get("job_name")?.as_str()?;
-                Some((name.split('/').next()?.to_string(), Target::Scrape, name.to_string()))
-            }),
-            ([_, "alertmanager", "alertmanager.yml"], Some(docs)) => {
-                cut.alertmanager(docs, tenant_label);
-            }
-            ([_, "grafana", "dashboards", tenant, name], Some(docs)) => cut.dashboard(tenant, name, docs),
-            ([_, "slack", tenant, name], _) => cut.opaque(Some(tenant.to_string()), Target::Slack, name, text),
-            ([_, "kubernetes", name], Some(docs)) => cut.objects(stem(name), docs),
-            (_, Some(docs)) => cut.one(None, Target::File, &file.path, docs),
-            (_, None) => cut.opaque(None, Target::File, &file.path, text),
-        }
+    let per_file: Vec<Items> = files
+        .par_iter()
+        .map(|file| {
+            let mut out = Items::new();
+            cut_file(file, tenant_label, secrets, &mut out);
+            out
+        })
+        .collect();
+    let mut all = Items::new();
+    for (key, item) in per_file.into_iter().flatten() {
+        insert_unique(&mut all, key, item);
     }
-    out
+    all
+}
+
+/// Inserts `item`, numbering its name (`name (2)`, ...) when the key is taken.
+fn insert_unique(out: &mut Items, mut key: ItemKey, item: Item) {
+    let name = key.3.clone();
+    let mut n = 1;
+    while out.contains_key(&key) {
+        n += 1;
+        key.3 = format!("{name} ({n})");
+    }
+    out.insert(key, item);
+}
+
+/// Adds the items of one file to `out`.
+fn cut_file(file: &Artifact, tenant_label: &str, secrets: &[String], out: &mut Items) {
+    let text = redact_text(&String::from_utf8_lossy(&file.bytes), secrets);
+    let parts: Vec<&str> = file.path.split('/').collect();
+    let mut cut = Cut {
+        out,
+        env: parts.first().copied().unwrap_or_default(),
+        file: &file.path,
+    };
+    let parsed = parse(&file.path, &text).map(|mut docs| {
+        docs.iter_mut().for_each(|d| redact(d, secrets));
+        docs
+    });
+    let stem = |name: &str| name.split('.').next().unwrap_or(name).to_string();
+    match (parts.as_slice(), parsed) {
+        ([_, "tenants", name], Some(docs)) => cut.one(Some(stem(name)), Target::Config, "effective config", docs),
+        ([_, "prometheus", "rules", name], Some(docs)) => cut.rules(stem(name), docs),
+        ([_, "prometheus", "tests", name], Some(docs)) => cut.one(Some(stem(name)), Target::RuleTests, name, docs),
+        ([_, "prometheus", "prometheus.yml"], Some(docs)) => cut.split_env(docs, "scrape_configs", |job| {
+            let name = job.get("job_name")?.as_str()?;
+            Some((name.split('/').next()?.to_string(), Target::Scrape, name.to_string()))
+        }),
+        ([_, "alertmanager", "alertmanager.yml"], Some(docs)) => {
+            cut.alertmanager(docs, tenant_label);
+        }
+        ([_, "grafana", "dashboards", tenant, name], Some(docs)) => cut.dashboard(tenant, name, docs),
+        ([_, "slack", tenant, name], _) => cut.opaque(Some(tenant.to_string()), Target::Slack, name, text),
+        ([_, "kubernetes", name], Some(docs)) => cut.objects(stem(name), docs),
+        (_, Some(docs)) => cut.one(None, Target::File, &file.path, docs),
+        (_, None) => cut.opaque(None, Target::File, &file.path, text),
+    }
 }
 
 /// The documents of a YAML or JSON file, `None` for other files and unparsable ones.
@@ -89,13 +114,7 @@ struct Cut<'a> {
 
 impl Cut<'_> {
     fn add(&mut self, tenant: Option<String>, target: Target, name: &str, item: Item) {
-        let mut key = (self.env.to_string(), tenant, target, name.to_string());
-        let mut n = 1;
-        while self.out.contains_key(&key) {
-            n += 1;
-            key.3 = format!("{name} ({n})");
-        }
-        self.out.insert(key, item);
+        insert_unique(self.out, (self.env.to_string(), tenant, target, name.to_string()), item);
     }
 
     fn item(&self, value: Value) -> Item {

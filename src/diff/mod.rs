@@ -196,44 +196,46 @@ pub fn render_json(report: &Report) -> String {
     text
 }
 
+/// The items of one side by environment, then tenant (`None`: the environment's files).
+type Grouped<'a> = BTreeMap<&'a str, BTreeMap<Option<&'a str>, Vec<(&'a ItemKey, &'a Item)>>>;
+
+fn group(items: &Items) -> Grouped<'_> {
+    let mut out: Grouped<'_> = BTreeMap::new();
+    for (key, item) in items {
+        out.entry(key.0.as_str())
+            .or_default()
+            .entry(key.1.as_deref())
+            .or_default()
+            .push((key, item));
+    }
+    out
+}
+
 /// Compares the items of the `--against` side (`base`) with those of ROOT (`head`).
 pub fn compare(base_label: &str, head_label: &str, base: &Items, head: &Items) -> Report {
-    let envs: BTreeSet<&String> = base.keys().chain(head.keys()).map(|k| &k.0).collect();
+    let (base, head) = (group(base), group(head));
+    let empty = BTreeMap::new();
+    let envs: BTreeSet<&str> = base.keys().chain(head.keys()).copied().collect();
     let mut environments = Vec::new();
     for env in envs {
-        let side_has = |items: &Items| items.keys().any(|k| &k.0 == env);
-        let env_status = match (side_has(base), side_has(head)) {
-            (false, _) => Status::Added,
-            (_, false) => Status::Removed,
-            _ => Status::Changed,
-        };
-        let in_env = |items: &'_ Items| -> BTreeMap<Option<String>, Vec<(ItemKey, Item)>> {
-            let mut by_tenant: BTreeMap<Option<String>, Vec<(ItemKey, Item)>> = BTreeMap::new();
-            for (k, v) in items.iter().filter(|(k, _)| &k.0 == env) {
-                by_tenant.entry(k.1.clone()).or_default().push((k.clone(), v.clone()));
-            }
-            by_tenant
-        };
-        let (before, after) = (in_env(base), in_env(head));
-        let tenants: BTreeSet<&Option<String>> = before.keys().chain(after.keys()).collect();
+        let (before, after) = (base.get(env), head.get(env));
+        let status = presence(before.is_some(), after.is_some());
+        let (before, after) = (before.unwrap_or(&empty), after.unwrap_or(&empty));
         let mut diff = EnvDiff {
-            env: env.clone(),
-            status: env_status,
+            env: env.to_string(),
+            status,
             changes: Vec::new(),
             tenants: Vec::new(),
         };
+        let tenants: BTreeSet<Option<&str>> = before.keys().chain(after.keys()).copied().collect();
         for tenant in tenants {
-            let (b, a) = (before.get(tenant), after.get(tenant));
-            let status = match (b, a) {
-                (None, _) => Status::Added,
-                (_, None) => Status::Removed,
-                _ => Status::Changed,
-            };
+            let (b, a) = (before.get(&tenant), after.get(&tenant));
+            let status = presence(b.is_some(), a.is_some());
             let changes = changes_of(b.map_or(&[][..], Vec::as_slice), a.map_or(&[][..], Vec::as_slice));
             match tenant {
                 None => diff.changes = changes,
                 Some(id) if !changes.is_empty() => diff.tenants.push(TenantDiff {
-                    tenant: id.clone(),
+                    tenant: id.to_string(),
                     status,
                     changes,
                 }),
@@ -251,10 +253,19 @@ pub fn compare(base_label: &str, head_label: &str, base: &Items, head: &Items) -
     }
 }
 
+/// Added when only the head has it, removed when only the base has it.
+fn presence(in_base: bool, in_head: bool) -> Status {
+    match (in_base, in_head) {
+        (false, _) => Status::Added,
+        (_, false) => Status::Removed,
+        _ => Status::Changed,
+    }
+}
+
 /// The changes between the items of one tenant (or of an environment's shared files).
-fn changes_of(before: &[(ItemKey, Item)], after: &[(ItemKey, Item)]) -> Vec<Change> {
-    let b: BTreeMap<&ItemKey, &Item> = before.iter().map(|(k, v)| (k, v)).collect();
-    let a: BTreeMap<&ItemKey, &Item> = after.iter().map(|(k, v)| (k, v)).collect();
+fn changes_of(before: &[(&ItemKey, &Item)], after: &[(&ItemKey, &Item)]) -> Vec<Change> {
+    let b: BTreeMap<&ItemKey, &Item> = before.iter().copied().collect();
+    let a: BTreeMap<&ItemKey, &Item> = after.iter().copied().collect();
     let keys: BTreeSet<&ItemKey> = b.keys().chain(a.keys()).copied().collect();
     let mut changes = Vec::new();
     for key in keys {

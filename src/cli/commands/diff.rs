@@ -81,8 +81,10 @@ pub fn run(args: DiffArgs) -> Result<u8, String> {
             return Ok(crate::cli::EXIT_PROBLEMS);
         }
     };
-    let cut = |b: &Built| items::items_of(&b.files, &b.tenant_label, &all_secrets(&head, &base));
-    let report = compare(&base_label, &head_label, &cut(&base), &cut(&head));
+    let secrets = all_secrets(&head, &base);
+    let cut = |b: Built| items::items_of(&b.files, &b.tenant_label, &secrets);
+    let base_items = cut(base);
+    let report = compare(&base_label, &head_label, &base_items, &cut(head));
     let text = match args.format {
         DiffFormat::Human => human::render_human(&report, color),
         DiffFormat::Markdown => markdown::render_markdown(&report),
@@ -135,7 +137,8 @@ fn failures(
                 let head = format!("the {what} `{label}` does not build ({} errors):", errs.len());
                 let body = render_human(&errs, c.sources(), color && format == DiffFormat::Human);
                 if format == DiffFormat::Markdown {
-                    out.push_str(&format!("### strata diff: {head}\n\n```text\n{body}```\n\n"));
+                    let body = crate::diff::text::cut(&body, markdown::MAX_CHARS / 2);
+                    out.push_str(&format!("### strata diff: {head}\n\n````text\n{body}\n````\n\n"));
                 } else {
                     out.push_str(&format!("strata diff: {head}\n{body}\n"));
                 }
