@@ -63,6 +63,74 @@ fn drop_required(schema: &mut Value) {
     }
 }
 
+/// Removes the `oneOf` / `anyOf` that an alternative without constraints (`{}`, what a
+/// `required`-only alternative becomes in a layer) makes trivially true or unsatisfiable.
+fn drop_trivial_alternatives(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            map.values_mut().for_each(drop_trivial_alternatives);
+            for key in ["oneOf", "anyOf"] {
+                let trivial = map
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .is_some_and(|alts| alts.iter().any(|a| a.as_object().is_some_and(Map::is_empty)));
+                if trivial {
+                    map.remove(key);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_trivial_alternatives),
+        _ => {}
+    }
+}
+
+/// `schema`, or `null`: in a layer, `null` removes a key set by an earlier layer. The title
+/// and description stay outside, where editors look for them.
+fn or_null(schema: &mut Value) {
+    let Value::Object(inner) = schema else {
+        return;
+    };
+    let mut outer = Map::new();
+    for key in ["title", "description"] {
+        if let Some(v) = inner.remove(key) {
+            outer.insert(key.into(), v);
+        }
+    }
+    outer.insert(
+        "anyOf".into(),
+        json!([Value::Object(std::mem::take(inner)), {"type": "null"}]),
+    );
+    *schema = Value::Object(outer);
+}
+
+/// Lets every property and map value of a layer be `null`.
+fn nullable(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if key != "if" {
+                    nullable(value);
+                }
+            }
+            if let Some(Value::Object(props)) = map.get_mut("properties") {
+                props.values_mut().for_each(or_null);
+            }
+            if let Some(extra @ Value::Object(_)) = map.get_mut("additionalProperties") {
+                or_null(extra);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(nullable),
+        _ => {}
+    }
+}
+
+/// A layer's schema: nothing required (another layer may set it), `null` allowed anywhere.
+fn layer(schema: &mut Value) {
+    drop_required(schema);
+    drop_trivial_alternatives(schema);
+    nullable(schema);
+}
+
 /// Splits a generated schema into its root (without `$schema` and `$defs`) and its `$defs`.
 fn split(mut schema: Value) -> (Map<String, Value>, Map<String, Value>) {
     let Value::Object(mut root) = schema.take() else {
@@ -117,14 +185,14 @@ fn environment() -> Value {
         },
         "$defs": defs,
     });
-    drop_required(&mut schema);
+    layer(&mut schema);
     schema
 }
 
 /// The schema of `tenants/<id>/<env>.yaml`.
 fn tenant_overlay() -> Value {
     let mut schema = schema_of::<crate::model::Tenant>();
-    drop_required(&mut schema);
+    layer(&mut schema);
     if let Value::Object(map) = &mut schema {
         map.insert("title".into(), json!("strata tenant overlay"));
         map.insert(
@@ -138,7 +206,7 @@ fn tenant_overlay() -> Value {
 /// The tenant file schema: only `id` is required there, the rest may come from defaults.
 fn tenant_file() -> Value {
     let mut schema = schema_of::<crate::model::Tenant>();
-    drop_required(&mut schema);
+    layer(&mut schema);
     if let Value::Object(map) = &mut schema {
         map.insert("required".into(), json!(["id"]));
     }
@@ -243,6 +311,25 @@ mod tests {
         assert!(tenant.contains("\"required\":[\"id\"]"));
         let env = get("environment.schema.json").unwrap_or_default();
         assert!(env.contains("\"tenant_defaults\"") && env.contains("\"PlatformLayer\""));
+    }
+
+    #[test]
+    fn layer_values_may_be_null_and_required_only_alternatives_go() {
+        let mut s = json!({
+            "required": ["a"],
+            "properties": {
+                "a": {"title": "A", "description": "d", "type": "string"},
+                "b": {"oneOf": [{"required": ["x"]}, {"required": ["y"]}], "properties": {"x": {"type": "string"}}},
+            },
+        });
+        layer(&mut s);
+        assert_eq!(
+            s["properties"]["a"],
+            json!({"title": "A", "description": "d", "anyOf": [{"type": "string"}, {"type": "null"}]})
+        );
+        assert!(s.get("required").is_none());
+        let b = &s["properties"]["b"]["anyOf"][0];
+        assert!(b.get("oneOf").is_none() && b["properties"]["x"]["anyOf"][1] == json!({"type": "null"}));
     }
 
     #[test]
