@@ -6,7 +6,7 @@
 
 1. Every YAML file of --example, mapped to its schema in --schemas through the
    `yaml.schemas` setting (defaults and environments: environment.schema.json, tenant
-   files: tenant.schema.json, tenant overlays: tenant-overlay.schema.json), gets no
+   files: tenant-file.schema.json, tenant overlays: tenant-overlay.schema.json), gets no
    diagnostic.
 2. Injected errors (an unknown key and a wrong type in a tenant file, an unknown key in an
    environment file) are reported on their lines.
@@ -157,7 +157,7 @@ def schema_of(rel):
     if parts == ["defaults.yaml"] or (len(parts) == 2 and parts[0] == "environments"):
         return "environment.schema.json"
     if len(parts) == 2 and parts[0] == "tenants":
-        return "tenant.schema.json"
+        return "tenant-file.schema.json"
     if len(parts) == 3 and parts[0] == "tenants":
         return "tenant-overlay.schema.json"
     return None
@@ -199,7 +199,7 @@ def main():
     example = Path(args.example).resolve()
     globs = {
         "environment.schema.json": ["defaults.yaml", "environments/*.yaml"],
-        "tenant.schema.json": ["tenants/*.yaml"],
+        "tenant-file.schema.json": ["tenants/*.yaml"],
         "tenant-overlay.schema.json": ["tenants/*/*.yaml"],
     }
     mapping = {(schemas_dir / name).as_uri(): [f"{example}/{g}" for g in gs] for name, gs in globs.items()}

@@ -2,12 +2,15 @@
 //! for reference. Every field carries a `title` (from its key) and a `description` (from
 //! the Rust doc comment, through schemars).
 //!
-//! A repository's files are layers, so a field the merged document requires may be set by
-//! another layer. The editor schemas of layers therefore require nothing:
-//! - `tenant.schema.json`: a tenant file, `tenants/<id>.yaml` (requires `id`);
+//! `tenant.schema.json` and `platform.schema.json` are what the merged documents are
+//! validated against. A repository's files are layers, so a field the merged document
+//! requires may be set by another layer, and `null` removes a value an earlier layer set:
+//! the schemas of layers require nothing (but a tenant file's `id`) and accept `null`:
+//! - `tenant-file.schema.json`: a tenant file, `tenants/<id>.yaml`;
 //! - `tenant-overlay.schema.json`: a tenant in one environment, `tenants/<id>/<env>.yaml`;
 //! - `environment.schema.json`: `defaults.yaml` and `environments/<env>.yaml`, with the
 //!   top-level keys `platform` and `tenant_defaults`;
+//! - `tenant.schema.json`: the merged tenant document;
 //! - `platform.schema.json`: the merged platform settings;
 //! - `strata-toml.schema.json`: `strata.toml`.
 
@@ -203,7 +206,8 @@ fn tenant_overlay() -> Value {
     schema
 }
 
-/// The tenant file schema: only `id` is required there, the rest may come from defaults.
+/// The schema of `tenants/<id>.yaml`: only `id` is required there, the rest may come from
+/// defaults.
 fn tenant_file() -> Value {
     let mut schema = schema_of::<crate::model::Tenant>();
     layer(&mut schema);
@@ -216,7 +220,8 @@ fn tenant_file() -> Value {
 /// The schema files: name in `schemas/` and content.
 pub fn files() -> Vec<(&'static str, Value)> {
     let mut files = vec![
-        ("tenant.schema.json", tenant_file()),
+        ("tenant.schema.json", schema_of::<crate::model::Tenant>()),
+        ("tenant-file.schema.json", tenant_file()),
         ("tenant-overlay.schema.json", tenant_overlay()),
         ("environment.schema.json", environment()),
         ("platform.schema.json", schema_of::<crate::model::Platform>()),
@@ -236,7 +241,7 @@ pub fn schema_for(path: &str) -> Option<&'static str> {
     match parts.as_slice() {
         ["defaults.yaml" | "defaults.yml"] => Some("environment.schema.json"),
         ["environments", name] if yaml(name) => Some("environment.schema.json"),
-        ["tenants", name] if yaml(name) => Some("tenant.schema.json"),
+        ["tenants", name] if yaml(name) => Some("tenant-file.schema.json"),
         ["tenants", _, name] if yaml(name) => Some("tenant-overlay.schema.json"),
         _ => None,
     }
@@ -307,8 +312,13 @@ mod tests {
         let overlay = get("tenant-overlay.schema.json").unwrap_or_default();
         assert!(!overlay.contains("\"required\":[\"id\"]"), "{overlay}");
         assert!(overlay.contains("\"if\""), "conditions are kept");
-        let tenant = get("tenant.schema.json").unwrap_or_default();
-        assert!(tenant.contains("\"required\":[\"id\"]"));
+        let tenant = get("tenant-file.schema.json").unwrap_or_default();
+        assert!(tenant.contains("\"required\":[\"id\"]") && tenant.contains("{\"type\":\"null\"}"));
+        let merged = get("tenant.schema.json").unwrap_or_default();
+        assert!(
+            !merged.contains("{\"type\":\"null\"}"),
+            "the merged document has no null"
+        );
         let env = get("environment.schema.json").unwrap_or_default();
         assert!(env.contains("\"tenant_defaults\"") && env.contains("\"PlatformLayer\""));
     }
@@ -336,7 +346,7 @@ mod tests {
     fn files_map_to_their_schema() {
         assert_eq!(schema_for("defaults.yaml"), Some("environment.schema.json"));
         assert_eq!(schema_for("environments/dev.yaml"), Some("environment.schema.json"));
-        assert_eq!(schema_for("tenants/a.yaml"), Some("tenant.schema.json"));
+        assert_eq!(schema_for("tenants/a.yaml"), Some("tenant-file.schema.json"));
         assert_eq!(schema_for("tenants/a/dev.yaml"), Some("tenant-overlay.schema.json"));
         assert_eq!(schema_for("strata.toml"), None);
         assert_eq!(humanize("max_replicas"), "Max replicas");

@@ -89,7 +89,7 @@ mod tests {
         );
         assert_eq!(
             first("tenants/example.yaml"),
-            "# yaml-language-server: $schema=../schemas/tenant.schema.json"
+            "# yaml-language-server: $schema=../schemas/tenant-file.schema.json"
         );
         assert_eq!(
             first("tenants/example/production.yaml"),
