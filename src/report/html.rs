@@ -38,6 +38,7 @@ th, td { border: 1px solid var(--line); padding: .35rem .55rem; text-align: left
 thead th { background: #f6f8fa; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88em; }
+td code, td.date { white-space: nowrap; }
 .cell { text-align: center; white-space: nowrap; }
 .cell .status { display: block; font-weight: 600; }
 .cell .detail { display: block; font-size: .8rem; }
@@ -171,7 +172,7 @@ fn waivers(r: &Report, out: &mut String) {
     for w in &r.waivers {
         let _ = writeln!(
             out,
-            "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td class=\"{}\">{}</td><td class=\"num\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"date\">{}</td><td class=\"{}\">{}</td><td class=\"num\">{}</td><td>{}</td><td><code>{}</code></td></tr>",
             escape(&w.tenant),
             escape(&w.rule),
             escape(&w.expires),

@@ -10,13 +10,10 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-/// The generated schemas: file name in `schemas/` and content.
+/// The generated schema files: file name in `schemas/` and content (see
+/// [`super::schema_files`]).
 pub fn generate() -> Vec<(&'static str, Value)> {
-    vec![
-        ("tenant.schema.json", schema_of::<crate::model::Tenant>()),
-        ("platform.schema.json", schema_of::<crate::model::Platform>()),
-        ("strata-toml.schema.json", schema_of::<crate::project::Project>()),
-    ]
+    super::schema_files::files()
 }
 
 /// The schema of `T`. Optional fields are absent rather than null in strata documents
