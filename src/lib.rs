@@ -17,6 +17,7 @@ pub mod model;
 pub mod policy;
 pub mod project;
 pub mod render;
+pub mod slo;
 pub mod validate;
 pub mod watch;
 pub mod write;

@@ -3,3 +3,4 @@
 pub mod checks;
 pub mod promql;
 pub mod schema;
+pub mod slo_promql;
