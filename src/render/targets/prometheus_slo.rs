@@ -241,3 +241,6 @@ fn input_series(ctx: &EnvContext<'_>, t: &TenantModel, name: &str, s: &Slo, rati
         .collect::<Option<Vec<_>>>()?;
     Some((out, 0))
 }
+
+#[cfg(test)]
+mod tests;

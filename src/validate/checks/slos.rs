@@ -207,3 +207,71 @@ fn threshold(name: &str, slo: &Node, diags: &mut Vec<Diagnostic>) {
     .with_note(buckets.loc, "the buckets are declared here");
     diags.push(d);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{FileId, Severity};
+    use crate::load::parse_yaml;
+
+    /// (code, severity, line) of every diagnostic of the SLOs in `yaml`.
+    fn run(yaml: &str) -> Vec<(String, Severity, u32)> {
+        let (doc, errors) = parse_yaml(yaml, FileId(0));
+        assert!(errors.is_empty(), "{errors:?}");
+        let doc = doc.unwrap_or_else(|| panic!("no document"));
+        let mut diags = Vec::new();
+        let ctx = TenantCtx {
+            tenant: &doc,
+            platform: &doc,
+            stem: "acme",
+            file: FileId(0),
+        };
+        check(&ctx, &mut diags);
+        diags
+            .into_iter()
+            .map(|d| (d.code.to_string(), d.severity, d.loc.line))
+            .collect()
+    }
+
+    const RATIO: &str = "    good: sum(rate(ok[{{window}}]))\n    total: sum(rate(all[{{window}}]))\n";
+
+    #[test]
+    fn objectives_need_a_budget_and_a_reachable_page() {
+        let at = |objective: &str| run(&format!("slos:\n  a:\n    objective: {objective}\n{RATIO}"));
+        assert_eq!(at("0"), [(OUT_OF_RANGE.into(), Severity::Error, 3)]);
+        assert_eq!(at("100"), [(OUT_OF_RANGE.into(), Severity::Error, 3)]);
+        assert_eq!(at("90"), [(OUT_OF_RANGE.into(), Severity::Warning, 3)]);
+        assert!(at("93.1").is_empty());
+        assert!(at("99.99").is_empty());
+    }
+
+    #[test]
+    fn windows_from_7d_to_90d() {
+        let at = |w: &str| run(&format!("slos:\n  a:\n    objective: 99\n    window: {w}\n{RATIO}"));
+        assert_eq!(at("3d"), [(OUT_OF_RANGE.into(), Severity::Error, 4)]);
+        assert_eq!(at("13w"), [(OUT_OF_RANGE.into(), Severity::Error, 4)]);
+        assert!(at("7d").is_empty());
+        assert!(at("90d").is_empty());
+        assert!(at("30 days").is_empty(), "E023 reports it");
+    }
+
+    #[test]
+    fn indicators_are_complete() {
+        let none = run("slos:\n  a:\n    objective: 99\n");
+        assert_eq!(none, [(BAD_INDICATOR.into(), Severity::Error, 2)]);
+        let half = run("slos:\n  a:\n    objective: 99\n    good: sum(rate(ok[{{window}}]))\n");
+        assert_eq!(half, [(BAD_INDICATOR.into(), Severity::Error, 4)]);
+    }
+
+    #[test]
+    fn thresholds_on_bucket_boundaries_pass() {
+        let at = |threshold: &str| {
+            run(&format!(
+                "slos:\n  a:\n    objective: 99\n    latency:\n      metric: m\n      threshold: {threshold}\n      buckets: [0.1, 0.25, 1]\n"
+            ))
+        };
+        assert!(at("1s").is_empty());
+        assert!(at("250ms").is_empty());
+        assert_eq!(at("300ms"), [(OFF_BUCKET.into(), Severity::Error, 6)]);
+    }
+}
