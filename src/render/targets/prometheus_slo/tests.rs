@@ -222,3 +222,31 @@ fn impossible_burns_are_not_tested() {
         );
     });
 }
+
+#[test]
+fn hostile_slo_names_stay_label_values() {
+    let name = "a\"} or up{x=\"$y {{ .z }}";
+    let t = tenant(
+        "acme",
+        json!({"slos": {name: {"objective": 99.5,
+            "good": "sum(rate(ok[{{window}}]))", "total": "sum(rate(all[{{window}}]))"}}}),
+    );
+    with_groups(&t, |ctx, groups| {
+        let rules = group(&groups, &format!("acme.slo.{name}"));
+        assert_eq!(rules.len(), 11);
+        for r in rules {
+            assert_eq!(r["labels"]["slo"], name, "{r}");
+            let expr = r["expr"].as_str().unwrap_or_default();
+            assert!(promql_parser::parser::parse(expr).is_ok(), "{expr}");
+            // The name only ever appears as one quoted label value.
+            let outside = expr.replace(&format!("{name:?}"), "NAME");
+            assert!(!outside.contains(" or up") && !outside.contains('$'), "{expr}");
+        }
+        let tests = slo_tests(ctx, &t, &groups);
+        let page = expected(test_named(&tests, "20x"), "SloErrorBudgetBurnPage");
+        assert_eq!(
+            page[0]["exp_annotations"]["summary"],
+            format!("SLO {name}: the error budget burns fast")
+        );
+    });
+}
