@@ -56,6 +56,18 @@ pub const CODES: &[(&str, &str)] = &[
         "a rule expression selects outside its tenant (`tenant!=`, regex, another id)",
     ),
     (
+        "STRATA-E055",
+        "an SLO objective not between 0 and 100 (exclusive) or a window outside 7d..90d",
+    ),
+    (
+        "STRATA-E056",
+        "an SLO indicator: not exactly one of `good`/`total` and `latency`, or no `{{window}}`",
+    ),
+    (
+        "STRATA-E057",
+        "an SLO latency threshold that is not one of the histogram's `buckets`",
+    ),
+    (
         "STRATA-E060",
         "`import`: a rule was refused (not valid for Prometheus, bad PromQL, another tenant)",
     ),

@@ -205,9 +205,15 @@ pub struct Slo {
 #[serde(deny_unknown_fields)]
 pub struct LatencySli {
     /// Histogram metric name (without `_bucket`).
+    #[schemars(regex(pattern = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"))]
     pub metric: String,
-    /// Latency threshold.
+    /// Latency threshold: requests at or below it are good.
     pub threshold: Duration,
+    /// Upper bounds (`le`) of the histogram's buckets in seconds, as the application
+    /// declares them; when given, `threshold` must be one of them (a rate between two
+    /// boundaries cannot be measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<f64>,
 }
 
 /// Severities of SLO burn-rate alerts.
@@ -220,6 +226,9 @@ pub struct SloAlerting {
     /// Severity of the slow-burn alert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ticket: Option<super::Severity>,
+    /// Runbook linked from both alerts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbook_url: Option<String>,
 }
 
 /// Tenant isolation mode.

@@ -4,3 +4,4 @@ pub mod checks;
 pub mod promql;
 pub mod schema;
 pub mod schema_files;
+pub mod slo_promql;

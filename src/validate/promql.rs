@@ -155,7 +155,7 @@ fn unbalanced_at(expr: &str) -> Option<usize> {
 }
 
 /// Byte offset of the first matcher on `label` in `expr`, for pointing at it.
-fn matcher_at(expr: &str, label: &str) -> Option<usize> {
+pub(crate) fn matcher_at(expr: &str, label: &str) -> Option<usize> {
     expr.match_indices(label).map(|(i, _)| i).find(|&i| {
         let before = expr[..i].chars().next_back();
         let after = expr[i + label.len()..].trim_start();
@@ -255,6 +255,7 @@ fn check_test_series(doc: &Node, label: &str, tenant: &str, diags: &mut Vec<Diag
 /// Parses and confines every rule expression of `doc` in place, reporting problems.
 pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &SourceMap, diags: &mut Vec<Diagnostic>) {
     check_test_series(doc, label, tenant, diags);
+    super::slo_promql::check(doc, label, tenant, sources, diags);
     for (display, path) in expression_paths(doc) {
         let Some(node) = expr_node_mut(doc, &path) else {
             continue;

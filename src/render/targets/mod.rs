@@ -5,5 +5,6 @@ pub mod grafana;
 pub mod kubernetes;
 pub mod prometheus;
 pub mod prometheus_rules;
+pub mod prometheus_slo;
 pub mod slack;
 pub mod tenants;

@@ -4,6 +4,7 @@
 //! Every expression is confined to its tenant, generated ones included.
 
 use super::prometheus_rules::{builtin_alerts, builtin_recordings, escalation_copies};
+use super::prometheus_slo::{slo_rules, slo_tests};
 use crate::model::{AlertExpectation, AlertRule, ProbeProtocol, Tenant};
 use crate::render::{EnvContext, TenantModel, yaml_artifact};
 use crate::validate::promql::confine;
@@ -209,6 +210,11 @@ pub fn rule_groups(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
     if !alerts.is_empty() {
         groups.push(json!({"name": format!("{}.alerts", t.id), "rules": alerts}));
     }
+    for slo in slo_rules(ctx, t) {
+        let mut rules = slo.recordings;
+        rules.extend(slo.alerts.iter().map(|(name, rule)| alert_json(ctx, &t.id, name, rule)));
+        groups.push(json!({"name": slo.group, "rules": rules}));
+    }
     groups
 }
 
@@ -220,6 +226,20 @@ pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, rule_groups: &[Value
     )];
     if let Some(tests) = render_tests(ctx, t) {
         files.push(tests);
+    }
+    if !t.tenant.slos.is_empty() {
+        let tests = slo_tests(ctx, t, rule_groups);
+        if !tests.is_empty() {
+            let doc = json!({
+                "rule_files": [format!("../rules/{}.yml", t.id)],
+                "evaluation_interval": "1m",
+                "tests": tests,
+            });
+            files.push(yaml_artifact(
+                format!("{}/prometheus/tests/{}.slo.test.yml", ctx.env, t.id),
+                &doc,
+            ));
+        }
     }
     files
 }

@@ -9,6 +9,7 @@ mod durations;
 mod emails;
 mod regions;
 mod replicas;
+mod slos;
 mod smtp;
 mod tenant_id;
 
@@ -43,6 +44,7 @@ pub const TENANT_CHECKS: &[(&str, TenantCheck)] = &[
     ("STRATA-E027", regions::check),
     ("STRATA-E028", alert_tests::check),
     ("STRATA-E029", smtp::check),
+    ("STRATA-E055", slos::check),
 ];
 
 /// Every platform check, with the code it reports.
