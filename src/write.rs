@@ -9,6 +9,9 @@ use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+mod stage;
+pub use stage::Staging;
+
 /// One output file, by path relative to the output folder.
 #[derive(Debug, Clone)]
 pub struct Artifact {

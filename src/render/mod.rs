@@ -116,5 +116,35 @@ pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact
 /// Checks across every file of a build (after all environments are rendered), such as
 /// dashboard uids being unique. Each problem is a message; any is a bug in strata.
 pub fn verify_build(files: &[Artifact]) -> Vec<String> {
-    targets::grafana::duplicate_uids(files)
+    let checks = BuildChecks::default();
+    files.iter().for_each(|f| checks.add(f));
+    checks.problems()
+}
+
+/// [`verify_build`] for a build whose files are written as they are rendered: what the
+/// checks need of each file is kept as it is added (from any thread).
+#[derive(Default)]
+pub struct BuildChecks {
+    /// Path and uid (`None`: it has none) of each dashboard.
+    uids: std::sync::Mutex<Vec<(String, Option<String>)>>,
+}
+
+impl BuildChecks {
+    /// Takes note of `file`.
+    pub fn add(&self, file: &Artifact) {
+        if let Some(uid) = targets::grafana::dashboard_uid(file) {
+            let mut uids = self.uids.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            uids.push((file.path.clone(), uid));
+        }
+    }
+
+    /// The problems across every file added, in the order of their paths.
+    pub fn problems(self) -> Vec<String> {
+        let mut uids = self
+            .uids
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        uids.sort();
+        targets::grafana::duplicate_uids_of(&uids)
+    }
 }

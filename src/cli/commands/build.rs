@@ -1,17 +1,22 @@
 //! `strata build [ROOT]`: validate with secrets required, then write every environment's
-//! outputs and the manifest, swapping the output folder in whole.
+//! outputs and the manifest, swapping the output folder in whole. Each tenant's files are
+//! written to the staging folder as soon as they are rendered, so the build never holds
+//! every file in memory; a failed build removes the staging folder.
 
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd, scope_of};
-use crate::compile::{Compiled, Keep};
+use crate::compile::{Compiled, EffectiveTenant, Keep};
+use crate::diag::Diagnostic;
 use crate::interpolate::Mode;
 use crate::load::Selection;
-use crate::render::{EnvContext, render_env};
-use crate::write::{Artifact, manifest, write_atomically};
+use crate::project::Project;
+use crate::render::{BuildChecks, EnvContext, render_env, render_tenant};
+use crate::write::{Staging, sha256_hex};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// Every output of a clean compile, sorted by path, followed by the manifest.
-pub fn with_manifest(compiled: &mut Compiled) -> Vec<Artifact> {
-    let mut out = std::mem::take(&mut compiled.artifacts);
+/// Renders the files of every environment of a clean compile into `staging`, noting them
+/// in `checks`.
+fn put_env_files(compiled: &Compiled, staging: &Staging, checks: &BuildChecks) -> std::io::Result<()> {
     for (env, platform) in &compiled.typed_platforms {
         let ctx = EnvContext {
             env,
@@ -19,18 +24,28 @@ pub fn with_manifest(compiled: &mut Compiled) -> Vec<Artifact> {
             platform,
         };
         let tenants = compiled.models.get(env).map_or(&[][..], Vec::as_slice);
-        out.extend(render_env(&ctx, tenants));
+        for file in render_env(&ctx, tenants) {
+            checks.add(&file);
+            staging.put(&file)?;
+        }
     }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    let inputs: Vec<(String, Vec<u8>)> = compiled
+    Ok(())
+}
+
+/// The hash of every input file of the build, by path relative to the root.
+fn input_hashes(compiled: &Compiled) -> Vec<(String, String)> {
+    compiled
         .sources()
         .files()
         .iter()
         .filter(|f| !f.display.starts_with("<builtin>"))
-        .map(|f| (f.display.clone(), std::fs::read(&f.path).unwrap_or_default()))
-        .collect();
-    out.push(manifest(&inputs, &out));
-    out
+        .map(|f| {
+            (
+                f.display.clone(),
+                sha256_hex(&std::fs::read(&f.path).unwrap_or_default()),
+            )
+        })
+        .collect()
 }
 
 /// Runs `strata build`.
@@ -40,12 +55,27 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         envs: (!args.envs.is_empty()).then(|| args.envs.iter().cloned().collect()),
         tenants: None,
     };
-    let mut compiled = super::compile_with_process_env(
-        &root,
-        Mode::Build,
-        selection,
-        Keep::Artifacts(&crate::render::render_tenant),
-    )?;
+    // The default output folder is in strata.toml, which the compile reads: the first
+    // tenant rendered makes the staging folder.
+    let out_dir_of = |project: &Project| args.out.clone().unwrap_or_else(|| root.join(&project.build.out_dir));
+    let staging: OnceLock<std::io::Result<Staging>> = OnceLock::new();
+    let stage = |project: &Project| staging.get_or_init(|| Staging::new(&out_dir_of(project))).as_ref();
+    let checks = BuildChecks::default();
+    let write_error: Mutex<Option<String>> = Mutex::new(None);
+    let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
+        let (files, model) = render_tenant(ctx, tenant, diags)?;
+        let written = stage(ctx.project).map_err(|e| e.to_string()).and_then(|staging| {
+            files.iter().try_for_each(|file| {
+                checks.add(file);
+                staging.put(file).map_err(|e| e.to_string())
+            })
+        });
+        if let Err(e) = written {
+            lock(&write_error).get_or_insert(e);
+        }
+        Some((Vec::new(), model))
+    };
+    let compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render))?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report, &scope_of(&compiled));
     if args.report.format == crate::cli::Format::Human {
@@ -55,11 +85,20 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         eprintln!("strata: build failed; the previous output was left untouched");
         return Ok(code);
     }
-    let out_dir = args
-        .out
-        .unwrap_or_else(|| root.join(&compiled.repo.project.build.out_dir));
-    let files = with_manifest(&mut compiled);
-    let problems = crate::render::verify_build(&files);
+    let out_dir = out_dir_of(&compiled.repo.project);
+    let failed = |e: &dyn std::fmt::Display| format!("writing {}: {e}", out_dir.display());
+    if let Some(e) = write_error.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        return Err(failed(&e));
+    }
+    let staging = match stage(&compiled.repo.project).map(|_| ()) {
+        Ok(()) => staging.into_inner().and_then(Result::ok),
+        Err(e) => return Err(failed(e)),
+    };
+    let Some(staging) = staging else {
+        return Err(failed(&"no staging folder"));
+    };
+    put_env_files(&compiled, &staging, &checks).map_err(|e| failed(&e))?;
+    let problems = checks.problems();
     if !problems.is_empty() {
         for problem in &problems {
             eprintln!("strata: internal error: {problem}");
@@ -67,7 +106,12 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         eprintln!("strata: build failed; the previous output was left untouched");
         return Ok(crate::cli::EXIT_PROBLEMS);
     }
-    write_atomically(&out_dir, &files).map_err(|e| format!("writing {}: {e}", out_dir.display()))?;
-    eprintln!("strata: wrote {} files to {}", files.len(), out_dir.display());
+    let written = staging.commit(input_hashes(&compiled)).map_err(|e| failed(&e))?;
+    eprintln!("strata: wrote {written} files to {}", out_dir.display());
     Ok(code)
+}
+
+/// The data behind `m`, also when a thread panicked holding it.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -203,18 +203,29 @@ pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact
 
 /// Dashboard uids used by more than one dashboard of the build, as messages.
 pub fn duplicate_uids(files: &[Artifact]) -> Vec<String> {
-    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
-    let mut out = Vec::new();
-    for f in files
+    let uids: Vec<(String, Option<String>)> = files
         .iter()
-        .filter(|f| f.path.contains("/grafana/dashboards/") && f.path.ends_with(".json"))
-    {
-        let Some(uid) = uid_of(&f.bytes) else {
-            out.push(format!("dashboard {} has no uid", f.path));
+        .filter_map(|f| dashboard_uid(f).map(|uid| (f.path.clone(), uid)))
+        .collect();
+    duplicate_uids_of(&uids)
+}
+
+/// The uid of `file` if it is a dashboard (`Some(None)`: a dashboard without one).
+pub fn dashboard_uid(file: &Artifact) -> Option<Option<String>> {
+    (file.path.contains("/grafana/dashboards/") && file.path.ends_with(".json")).then(|| uid_of(&file.bytes))
+}
+
+/// [`duplicate_uids`] of dashboards given by path and uid, in that order.
+pub fn duplicate_uids_of(uids: &[(String, Option<String>)]) -> Vec<String> {
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut out = Vec::new();
+    for (path, uid) in uids {
+        let Some(uid) = uid else {
+            out.push(format!("dashboard {path} has no uid"));
             continue;
         };
-        if let Some(first) = seen.insert(uid.clone(), &f.path) {
-            out.push(format!("dashboard uid `{uid}` is used by both {first} and {}", f.path));
+        if let Some(first) = seen.insert(uid.as_str(), path.as_str()) {
+            out.push(format!("dashboard uid `{uid}` is used by both {first} and {path}"));
         }
     }
     out
