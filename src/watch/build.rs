@@ -7,15 +7,16 @@ use crate::compile::{Compiled, EffectiveTenant, Keep, Options, compile};
 use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::interpolate::Mode;
 use crate::load::Selection;
-use crate::render::{EnvContext, TenantModel};
+use crate::render::{EnvContext, EnvShare, TenantModel};
 use crate::write::{Artifact, swap_back, write_swap};
 use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Each tenant's rendered files and model, captured during a compile.
-type Captured = BTreeMap<String, (Vec<Artifact>, TenantModel)>;
+/// Each tenant's rendered files, model and share of the files per environment, captured
+/// during a compile.
+type Captured = BTreeMap<String, (Vec<Artifact>, TenantModel, EnvShare)>;
 
 /// Prints the diagnostics of a build (the CLI passes its `check` renderer).
 pub type Printer<'a> = &'a dyn Fn(&[Diagnostic], &SourceMap);
@@ -50,6 +51,8 @@ pub struct Builder {
     previous_dir: PathBuf,
     current: Output,
     previous: Option<Output>,
+    /// `previous` is an output that was replaced (not a copy of the current one).
+    restorable: bool,
     cache: Cache,
     built: bool,
 }
@@ -64,6 +67,7 @@ impl Builder {
             previous_dir: previous_dir(out),
             current: Output::default(),
             previous: None,
+            restorable: false,
             cache: Cache::default(),
             built: false,
         }
@@ -182,7 +186,9 @@ impl Builder {
             manifest,
             hashes: assembled.hashes,
         };
-        self.previous = Some(std::mem::replace(&mut self.current, written));
+        let replaced = std::mem::replace(&mut self.current, written);
+        self.restorable = !replaced.manifest.is_empty();
+        self.previous = Some(replaced);
         outcome.swapped = true;
         Ok(outcome)
     }
@@ -192,9 +198,10 @@ impl Builder {
     fn compile(&self, tenants: Option<&BTreeSet<String>>) -> Result<(Compiled, Captured), String> {
         let captured: Mutex<Captured> = Mutex::default();
         let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
-            let done = crate::render::render_tenant(ctx, tenant, diags)?;
+            let (files, model) = crate::render::render_tenant(ctx, tenant, diags)?;
+            let share = crate::render::env_share(ctx, &model);
             if let Ok(mut c) = captured.lock() {
-                c.insert(tenant.tenant.clone(), done);
+                c.insert(tenant.tenant.clone(), (files, model, share));
             }
             None
         };
@@ -213,8 +220,26 @@ impl Builder {
         Ok((compiled, captured))
     }
 
+    /// Makes the folder kept beside the output a hard-linked copy of the current output
+    /// when it holds no output known by hash, so that the next build writes only the files
+    /// it changes instead of a whole tree (the first edit after the start, or after a build
+    /// that could not recycle that folder).
+    pub fn prestage(&mut self) {
+        let known = self.previous.as_ref().is_some_and(|p| !p.manifest.is_empty());
+        if self.current.manifest.is_empty() || (known && self.previous_dir.is_dir()) {
+            return;
+        }
+        if super::swap::link_copy(&self.out, &self.previous_dir).is_ok() {
+            self.previous = Some(self.current.clone());
+            self.restorable = false;
+        }
+    }
+
     /// Swaps the previous good output back in; `false` when there is none.
     pub fn roll_back(&mut self) -> Result<bool, String> {
+        if !self.restorable {
+            return Ok(false);
+        }
         let Some(previous) = self.previous.take() else {
             return Ok(false);
         };
@@ -235,7 +260,7 @@ fn failed(message: String) -> Outcome {
 }
 
 /// What an output folder holds: its manifest and the hash of each file by path.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Output {
     manifest: Vec<u8>,
     hashes: HashMap<String, String>,

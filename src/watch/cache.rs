@@ -5,16 +5,19 @@
 use crate::compile::Compiled;
 use crate::diag::{Diagnostic, Severity};
 use crate::project::FailOn;
-use crate::render::{EnvContext, TenantModel};
+use crate::render::{EnvContext, EnvShare, TenantModel};
 use crate::write::{Artifact, manifest_of_hashes, sha256_hex};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-/// One valid tenant's rendered files with their hashes.
+/// One valid tenant's rendered files with their hashes, and its share of the files
+/// rendered per environment.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     /// The tenant's own files, with the hex sha256 of each.
     pub files: Vec<(Artifact, String)>,
+    /// Its share of `prometheus.yml`, `alertmanager.yml` and the Grafana provisioning.
+    pub share: EnvShare,
 }
 
 /// The per-tenant results of the last builds, for one environment.
@@ -86,7 +89,7 @@ impl Cache {
         &mut self,
         compiled: &Compiled,
         scope: Option<&BTreeSet<String>>,
-        rendered: BTreeMap<String, (Vec<Artifact>, TenantModel)>,
+        rendered: BTreeMap<String, (Vec<Artifact>, TenantModel, EnvShare)>,
     ) {
         match scope {
             None => *self = Cache::default(),
@@ -109,7 +112,7 @@ impl Cache {
                 self.inputs.insert(file.display.clone(), sha256_hex(&bytes));
             }
         }
-        for (tenant, (files, model)) in rendered {
+        for (tenant, (files, model, share)) in rendered {
             let files = files
                 .into_iter()
                 .map(|a| {
@@ -121,7 +124,7 @@ impl Cache {
                 Ok(at) => self.models[at] = model,
                 Err(at) => self.models.insert(at, model),
             }
-            self.tenants.insert(tenant, Rendered { files });
+            self.tenants.insert(tenant, Rendered { files, share });
         }
         let fail_on = compiled.repo.project.policies.fail_on;
         let fails = |d: &&Diagnostic| d.severity == Severity::Error || fail_on == FailOn::Warning;
@@ -143,10 +146,12 @@ impl Cache {
         self.global.clone().or_else(|| self.broken.values().next().cloned())
     }
 
-    /// The files rendered per environment and the manifest, with the hash of every
-    /// output (tenants' files too) by path.
+    /// The files rendered per environment (spliced from the tenants' shares) and the
+    /// manifest, with the hash of every output (tenants' files too) by path.
     pub fn assemble(&self, ctx: &EnvContext<'_>) -> Assembled {
-        let mut own = render_env(ctx, &self.models);
+        let shares: Vec<&EnvShare> = self.tenants.values().map(|r| &r.share).collect();
+        let mut own = crate::render::render_env_from(ctx, &shares)
+            .unwrap_or_else(|| crate::render::shares::render_whole(ctx, &self.models));
         let mut hashes: HashMap<String, String> = HashMap::with_capacity(own.len() + 16 * self.tenants.len());
         for (a, sha) in self.tenants.values().flat_map(|r| r.files.iter()) {
             hashes.insert(a.path.clone(), sha.clone());
@@ -169,27 +174,6 @@ impl Cache {
             .chain(assembled.own.iter())
             .collect()
     }
-}
-
-/// [`crate::render::render_env`] with the targets rendered in parallel: each one's files
-/// span every tenant, so they are the slow part of a one-tenant rebuild.
-fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact> {
-    use crate::project::Target;
-    use crate::render::targets::{alertmanager, grafana, prometheus};
-    use rayon::prelude::*;
-    let per_target: Vec<Vec<Artifact>> = ctx
-        .project
-        .build
-        .targets
-        .par_iter()
-        .map(|target| match target {
-            Target::Prometheus => prometheus::render_env(ctx, tenants),
-            Target::Alertmanager => alertmanager::render_env(ctx, tenants),
-            Target::Grafana => grafana::render_env(ctx, tenants),
-            Target::Slack | Target::Kubernetes => Vec::new(),
-        })
-        .collect();
-    per_target.into_iter().flatten().collect()
 }
 
 /// The files of a build that are not a tenant's own, and the hash of every output.

@@ -50,6 +50,33 @@ pub fn recycle_and_swap(
     swap_back(spare, out)
 }
 
+/// Makes `copy` (removed first if it exists) a copy of the folder `out` whose files are
+/// hard links to those of `out`: no file content is written.
+pub fn link_copy(out: &Path, copy: &Path) -> io::Result<()> {
+    use rayon::prelude::*;
+    if fs::symlink_metadata(copy).is_ok() {
+        fs::remove_dir_all(copy)?;
+    }
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::new()];
+    while let Some(rel) = dirs.pop() {
+        fs::create_dir(copy.join(&rel))?;
+        fs::set_permissions(copy.join(&rel), fs::Permissions::from_mode(0o755))?;
+        for entry in fs::read_dir(out.join(&rel))? {
+            let entry = entry?;
+            let path = rel.join(entry.file_name());
+            if entry.file_type()?.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+        .par_iter()
+        .try_for_each(|rel| fs::hard_link(out.join(rel), copy.join(rel)))
+}
+
 fn remove_if_there(file: &Path) -> io::Result<()> {
     match fs::remove_file(file) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
@@ -78,6 +105,28 @@ mod tests {
             path: path.into(),
             bytes: text.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn a_link_copy_shares_every_file_and_replaces_an_old_copy() -> io::Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir()?;
+        let (out, copy) = (tmp.path().join("out"), tmp.path().join(".copy"));
+        fs::create_dir_all(out.join("a/b"))?;
+        fs::write(out.join("a/b/x.yml"), "x")?;
+        fs::write(out.join("manifest.json"), "m")?;
+        fs::create_dir_all(copy.join("stale"))?;
+        link_copy(&out, &copy)?;
+        assert!(!copy.join("stale").exists());
+        for file in ["a/b/x.yml", "manifest.json"] {
+            assert_eq!(
+                fs::metadata(copy.join(file))?.ino(),
+                fs::metadata(out.join(file))?.ino(),
+                "{file}"
+            );
+        }
+        assert_eq!(fs::metadata(copy.join("a/b"))?.mode() & 0o777, 0o755);
+        Ok(())
     }
 
     #[test]
