@@ -110,6 +110,6 @@ pub use shares::{EnvShare, env_share, render_env, render_env_from};
 
 /// Checks across every file of a build (after all environments are rendered), such as
 /// dashboard uids being unique. Each problem is a message; any is a bug in strata.
-pub fn verify_build(files: &[Artifact]) -> Vec<String> {
+pub fn verify_build<'a>(files: impl IntoIterator<Item = &'a Artifact>) -> Vec<String> {
     targets::grafana::duplicate_uids(files)
 }

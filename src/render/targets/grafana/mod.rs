@@ -202,11 +202,11 @@ pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact
 }
 
 /// Dashboard uids used by more than one dashboard of the build, as messages.
-pub fn duplicate_uids(files: &[Artifact]) -> Vec<String> {
+pub fn duplicate_uids<'a>(files: impl IntoIterator<Item = &'a Artifact>) -> Vec<String> {
     let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
     let mut out = Vec::new();
     for f in files
-        .iter()
+        .into_iter()
         .filter(|f| f.path.contains("/grafana/dashboards/") && f.path.ends_with(".json"))
     {
         let Some(uid) = uid_of(&f.bytes) else {
