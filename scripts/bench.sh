@@ -11,6 +11,9 @@
 #   BENCH_ALLOW_FAIL=1  time the commands even when they report problems (exit != 0)
 #   BENCH_NO_WRITE=1  print the figures but leave BENCHMARKS.md alone
 #   BENCH_NO_HYPERFINE=1  use the bash timing loop even when hyperfine is installed
+#   BENCH_ONLY=watch  only the watch benchmark (e): replaces the "watch" section of
+#                     BENCHMARKS.md and keeps the other figures
+#   BENCH_WATCH_EDITS edits timed by the watch benchmark (default 30)
 #
 # Steps: cargo build --release; scripts/gen_fleet.py writes N tenants x {dev,staging,production}
 # into a temporary directory; then it times, in release mode,
@@ -20,8 +23,11 @@
 #   (d) strata check FLEET_NOPOL                 (a) with `[policies] packs = []`: the cost
 #                                               of the four built-in policy packs is (a) - (d)
 # with hyperfine when available (else a bash loop, median of BENCH_RUNS runs), and peak
-# memory (max RSS) with GNU time. It starts nothing in the background and removes its
-# temporary directory on exit.
+# memory (max RSS) with GNU time; then
+#   (e) strata watch FLEET --env production     edit -> swap latency of one tenant edit, by
+#                                               scripts/bench_watch.py (it starts watch and
+#                                               stops it by PID)
+# It removes its temporary directory on exit.
 set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -93,6 +99,37 @@ cp -r "$FLEET" "$FLEET_NOPOL"
 sed -i 's/^packs = .*/packs = []/' "$FLEET_NOPOL/strata.toml"
 grep -q '^packs = \[\]' "$FLEET_NOPOL/strata.toml" || { echo "error: no packs line in the fleet's strata.toml" >&2; exit 1; }
 log "fleet: $N tenants ($n_overlays production overlays), $n_files files, $n_lines tenant lines, generated in ${gen_ms} ms"
+
+# --- watch -------------------------------------------------------------------------------
+WATCH_EDITS=${BENCH_WATCH_EDITS:-30}
+WATCH_MD="$WORK/watch.md"
+bench_watch() { # writes the "watch" section of BENCHMARKS.md to $WATCH_MD
+    local repro="BENCH_ONLY=watch bash scripts/bench.sh" rev
+    [[ "$N" != 1000 ]] && repro="BENCH_TENANTS=$N $repro"
+    [[ "$SEED" != 42 ]] && repro="BENCH_SEED=$SEED $repro"
+    [[ "$WATCH_EDITS" != 30 ]] && repro="BENCH_WATCH_EDITS=$WATCH_EDITS $repro"
+    rev=$(git rev-parse --short HEAD 2>/dev/null || echo "uncommitted")
+    git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || rev="$rev (+ uncommitted changes)"
+    log "timing strata watch ($WATCH_EDITS tenant edits)"
+    python3 scripts/bench_watch.py "$BIN" "$FLEET" --out "$WORK/watch-out" --edits "$WATCH_EDITS" \
+        --markdown "$WATCH_MD" --command "$repro"
+    printf '\nstrata at %s; %s; date: %s.\n' "$rev" "$(rustc --version 2>/dev/null || echo rustc unknown)" \
+        "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$WATCH_MD"
+}
+if [[ "${BENCH_ONLY:-}" == watch ]]; then
+    bench_watch
+    cat "$WATCH_MD"
+    if [[ "${BENCH_NO_WRITE:-0}" != 1 ]]; then
+        # The other figures stay; the watch section (the last one) is replaced.
+        { [[ -f BENCHMARKS.md ]] && sed '/^## watch$/,$d' BENCHMARKS.md; cat "$WATCH_MD"; } >"$WORK/BENCHMARKS.md"
+        cp "$WORK/BENCHMARKS.md" "$ROOT_DIR/BENCHMARKS.md"
+        log "wrote the watch section of BENCHMARKS.md"
+    fi
+    exit 0
+elif [[ -n "${BENCH_ONLY:-}" ]]; then
+    echo "error: BENCH_ONLY=$BENCH_ONLY: only 'watch' is supported" >&2
+    exit 2
+fi
 
 # --- commands ----------------------------------------------------------------------------
 # The one-file check finds ROOT by walking up from the file (SPEC 7); from a directory
@@ -199,6 +236,8 @@ if [[ $HAVE_PROMTOOL == 1 ]]; then
     time_cmd promtool "$CMD_PROMTOOL"; peak_rss promtool "$CMD_PROMTOOL"
 fi
 
+bench_watch
+
 # --- report ------------------------------------------------------------------------------
 verdict() { # verdict VALUE TARGET -> PASS/FAIL (VALUE < TARGET)
     awk -v v="$1" -v t="$2" 'BEGIN { if (v == "n/a") print "n/a"; else print (v + 0 < t + 0) ? "PASS" : "FAIL" }'
@@ -284,6 +323,8 @@ report="$WORK/BENCHMARKS.md"
         echo "**Warning:** some commands reported problems (exit codes: check $rc_full, one file $rc_one," \
              "build $rc_build); the figures were taken with BENCH_ALLOW_FAIL=1."
     fi
+    echo
+    cat "$WATCH_MD"
 } >"$report"
 
 cat "$report"

@@ -13,7 +13,7 @@ mod stage;
 pub use stage::Staging;
 
 /// One output file, by path relative to the output folder.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Artifact {
     /// Relative path with `/` separators.
     pub path: String,
@@ -40,21 +40,38 @@ pub fn manifest(inputs: &[(String, Vec<u8>)], outputs: &[Artifact]) -> Artifact 
 pub fn manifest_of_hashes(mut inputs: Vec<(String, String)>, mut outputs: Vec<(String, String)>) -> Artifact {
     inputs.sort_by(|a, b| a.0.cmp(&b.0));
     outputs.sort_by(|a, b| a.0.cmp(&b.0));
+    let entries = |list: &[(String, String)]| list.iter().map(|(p, s)| manifest_entry(p, s)).collect::<Vec<_>>();
+    let (inputs, outputs) = (entries(&inputs), entries(&outputs));
+    manifest_of_entries(inputs.iter().map(String::as_str), outputs.iter().map(String::as_str))
+}
+
+/// One entry of a list of the manifest, as [`manifest_of_entries`] joins them.
+pub fn manifest_entry(path: &str, sha: &str) -> String {
     let quote = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""));
-    let mut text = String::with_capacity(128 * (inputs.len() + outputs.len()) + 128);
+    format!(
+        "    {{\n      \"path\": {},\n      \"sha256\": {}\n    }}",
+        quote(path),
+        quote(sha)
+    )
+}
+
+/// The manifest from the [`manifest_entry`] of each input and output, each list sorted by
+/// path (for callers that keep the entries of unchanged files).
+pub fn manifest_of_entries<'a>(
+    inputs: impl Iterator<Item = &'a str> + Clone,
+    outputs: impl Iterator<Item = &'a str> + Clone,
+) -> Artifact {
+    let size: usize = inputs.clone().chain(outputs.clone()).map(|e| e.len() + 2).sum();
+    let mut text = String::with_capacity(size + 128);
     text.push_str("{\n  \"generator\": ");
-    text.push_str(&quote(&format!("strata {}", env!("CARGO_PKG_VERSION"))));
-    for (key, entries) in [("inputs", &inputs), ("outputs", &outputs)] {
+    text.push_str(&format!("\"strata {}\"", env!("CARGO_PKG_VERSION")));
+    for (key, entries) in [("inputs", inputs.collect::<Vec<_>>()), ("outputs", outputs.collect())] {
         text.push_str(",\n  \"");
         text.push_str(key);
         text.push_str("\": [");
-        for (n, (path, sha)) in entries.iter().enumerate() {
+        for (n, entry) in entries.iter().enumerate() {
             text.push_str(if n == 0 { "\n" } else { ",\n" });
-            text.push_str("    {\n      \"path\": ");
-            text.push_str(&quote(path));
-            text.push_str(",\n      \"sha256\": ");
-            text.push_str(&quote(sha));
-            text.push_str("\n    }");
+            text.push_str(entry);
         }
         text.push_str(if entries.is_empty() { "]" } else { "\n  ]" });
     }

@@ -20,6 +20,50 @@ pub fn to_yaml(value: &Value) -> String {
     out
 }
 
+/// The placeholder item of list `index` in a document rendered for [`splice`]: a string
+/// no generated list holds (it starts with a control character).
+pub fn placeholder(index: usize) -> Value {
+    Value::String(format!("\u{1}strata-splice-{index}"))
+}
+
+/// The text a block sequence holding `items` emits for them at `level`: the text of a list's
+/// items does not depend on the items around them, so lists can be built from pieces.
+pub fn seq_text(items: &[Value], level: usize) -> String {
+    let mut out = String::new();
+    write_seq(&mut out, items, level);
+    out
+}
+
+/// `text` (a rendered document) with the item line of each `(i, level, pieces)` of `fills`,
+/// [`placeholder`] `i` at `level`, replaced by the concatenation of `pieces` (each a
+/// [`seq_text`] at that level). `None` when a placeholder is not found exactly once.
+pub fn splice(text: &str, fills: &[(usize, usize, &[&str])]) -> Option<String> {
+    let mut cuts: Vec<(usize, usize, &[&str])> = Vec::with_capacity(fills.len());
+    for &(i, level, pieces) in fills {
+        let mut line = String::from("\n");
+        indent(&mut line, level);
+        line.push_str("- ");
+        line.push_str(&scalar_text(&placeholder(i)));
+        line.push('\n');
+        let at = text.find(&line)?;
+        if text.rfind(&line) != Some(at) {
+            return None;
+        }
+        cuts.push((at + 1, at + line.len(), pieces));
+    }
+    cuts.sort_by_key(|c| c.0);
+    let size = text.len() + cuts.iter().flat_map(|c| c.2.iter()).map(|p| p.len()).sum::<usize>();
+    let mut out = String::with_capacity(size);
+    let mut from = 0;
+    for (start, end, pieces) in cuts {
+        out.push_str(text.get(from..start)?);
+        pieces.iter().for_each(|p| out.push_str(p));
+        from = end;
+    }
+    out.push_str(text.get(from..)?);
+    Some(out)
+}
+
 fn indent(out: &mut String, level: usize) {
     out.extend(std::iter::repeat_n(' ', level));
 }
@@ -187,6 +231,25 @@ mod tests {
             let v = json!({ s: s, "list": [s, {s: [s]}] });
             assert_eq!(round_trip(&v), v, "{s:?}");
         }
+    }
+
+    #[test]
+    fn spliced_lists_equal_whole_lists() {
+        let items = |n: &str| vec![json!({"name": n, "routes": [{"x": [1, "a: b"]}]}), json!(n)];
+        let routes = [items("a"), items("b")].concat();
+        let whole = json!({"route": {"routes": routes}, "rs": [{"n": 0}, items("c")[0]]});
+        let doc = json!({"route": {"routes": [placeholder(0)]}, "rs": [{"n": 0}, placeholder(1)]});
+        let (a, b, c) = (
+            seq_text(&items("a"), 2),
+            seq_text(&items("b"), 2),
+            seq_text(&items("c")[..1], 0),
+        );
+        let fills: [(usize, usize, &[&str]); 2] = [(0, 2, &[a.as_str(), b.as_str()]), (1, 0, &[c.as_str()])];
+        assert_eq!(splice(&to_yaml(&doc), &fills), Some(to_yaml(&whole)));
+        // At the wrong level, or twice, the placeholder is not spliced.
+        assert_eq!(splice(&to_yaml(&doc), &[(0, 0, &[])]), None);
+        let twice = json!({"a": [placeholder(0)], "b": [placeholder(0)]});
+        assert_eq!(splice(&to_yaml(&twice), &[(0, 0, &[])]), None);
     }
 
     #[test]

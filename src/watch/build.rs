@@ -3,19 +3,21 @@
 //! kept in memory so a build a runtime rejects can be swapped back.
 
 use super::cache::{Cache, Scope, tenant_exists};
+use super::swap::Snapshot;
 use crate::compile::{Compiled, EffectiveTenant, Keep, Options, compile};
 use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::interpolate::Mode;
 use crate::load::Selection;
-use crate::render::{EnvContext, TenantModel};
+use crate::render::{EnvContext, EnvShare, TenantModel};
 use crate::write::{Artifact, swap_back, write_swap};
 use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Each tenant's rendered files and model, captured during a compile.
-type Captured = BTreeMap<String, (Vec<Artifact>, TenantModel)>;
+/// Each tenant's rendered files, model and share of the files per environment, captured
+/// during a compile.
+type Captured = BTreeMap<String, (Vec<Artifact>, TenantModel, EnvShare)>;
 
 /// Prints the diagnostics of a build (the CLI passes its `check` renderer).
 pub type Printer<'a> = &'a dyn Fn(&[Diagnostic], &SourceMap);
@@ -48,8 +50,10 @@ pub struct Builder {
     env: String,
     out: PathBuf,
     previous_dir: PathBuf,
-    current: Output,
-    previous: Option<Output>,
+    current: Snapshot,
+    previous: Option<Snapshot>,
+    /// `previous` is an output that was replaced (not a copy of the current one).
+    restorable: bool,
     cache: Cache,
     built: bool,
 }
@@ -62,8 +66,9 @@ impl Builder {
             env: env.to_string(),
             out: out.to_path_buf(),
             previous_dir: previous_dir(out),
-            current: Output::default(),
+            current: Snapshot::default(),
             previous: None,
+            restorable: false,
             cache: Cache::default(),
             built: false,
         }
@@ -130,47 +135,42 @@ impl Builder {
         };
         let assembled = self.cache.assemble(&ctx);
         let t3 = t0.elapsed();
-        let files = self.cache.files(&assembled);
+        let next = Snapshot {
+            manifest: assembled.manifest,
+            tenants: self.cache.tenants.clone(),
+            own: assembled.own,
+        };
         // Cross-file checks: of every file on a full build; of the recompiled tenants and
         // the files per environment otherwise.
-        let checked: Vec<Artifact> = match &scoped {
-            None => files.iter().map(|a| (*a).clone()).collect(),
-            Some(t) => (t.iter().filter_map(|t| self.cache.tenants.get(t)))
-                .flat_map(|r| r.files.iter().map(|(a, _)| a.clone()))
-                .chain(assembled.own.iter().cloned())
-                .collect(),
+        let problems = match &scoped {
+            None => crate::render::verify_build(next.files().map(|(a, _)| a)),
+            Some(t) => crate::render::verify_build(
+                (t.iter().filter_map(|t| next.tenants.get(t)))
+                    .flat_map(|r| r.files.iter().map(|(a, _)| a))
+                    .chain(next.own.iter().map(|(a, _)| a)),
+            ),
         };
-        if let Some(problem) = crate::render::verify_build(&checked).first() {
+        if let Some(problem) = problems.first() {
             outcome.reason = Some(format!("internal error: {problem}"));
             return Ok(outcome);
         }
-        drop(checked);
         let t4 = t0.elapsed();
         outcome.ok = true;
-        outcome.files = files.len();
-        let manifest = assembled.own.last().map(|m| m.bytes.clone()).unwrap_or_default();
-        if self.current.manifest == manifest && self.out.join("manifest.json").is_file() {
+        outcome.files = next.files().count() + 1;
+        if self.current.manifest.bytes == next.manifest.bytes && self.out.join("manifest.json").is_file() {
             return Ok(outcome);
         }
-        let current = &self.current.hashes;
-        let known =
-            |a: &Artifact| Some(current.get(&a.path) == assembled.hashes.get(&a.path) && current.contains_key(&a.path));
-        let known: &(dyn Fn(&Artifact) -> Option<bool> + Sync) = if self.current.manifest.is_empty() {
-            &|_| None
-        } else {
-            &known
-        };
         let spare = self
             .previous
             .take()
-            .filter(|p| !p.manifest.is_empty() && self.previous_dir.is_dir());
+            .filter(|p| p.is_known() && self.previous_dir.is_dir());
         let recycled = spare.is_some_and(|spare| {
-            super::swap::recycle_and_swap(&self.previous_dir, &spare.hashes, &files, &assembled.hashes, &self.out)
-                .is_ok()
+            let (remove, mut write) = super::swap::changes(&spare, &next);
+            write.push(&next.manifest);
+            super::swap::recycle_and_swap(&self.previous_dir, &remove, &write, &self.out).is_ok()
         });
         if !recycled {
-            write_swap(&self.out, &files, known, Some(&self.previous_dir))
-                .map_err(|e| format!("writing {}: {e}", self.out.display()))?;
+            self.write_whole(&next)?;
         }
         if std::env::var_os("STRATA_WATCH_PROFILE").is_some() {
             let t5 = t0.elapsed();
@@ -178,13 +178,27 @@ impl Builder {
                 "strata watch: profile: compile {t1:?}, cache {t2:?}, assemble {t3:?}, verify {t4:?}, written {t5:?}"
             );
         }
-        let written = Output {
-            manifest,
-            hashes: assembled.hashes,
-        };
-        self.previous = Some(std::mem::replace(&mut self.current, written));
+        let replaced = std::mem::replace(&mut self.current, next);
+        self.restorable = replaced.is_known();
+        self.previous = Some(replaced);
         outcome.swapped = true;
         Ok(outcome)
+    }
+
+    /// Writes every file of `next` to a new folder swapped in as the output (the replaced
+    /// one is kept beside it); files the current output holds unchanged are hard-linked.
+    fn write_whole(&self, next: &Snapshot) -> Result<(), String> {
+        let files: Vec<&Artifact> = next.files().map(|(a, _)| a).chain([&next.manifest]).collect();
+        let current: HashMap<&str, &str> = self.current.files().map(|(a, sha)| (a.path.as_str(), sha)).collect();
+        let wanted: HashMap<&str, &str> = next.files().map(|(a, sha)| (a.path.as_str(), sha)).collect();
+        let known = |a: &Artifact| {
+            let path = a.path.as_str();
+            Some(current.get(path).is_some_and(|sha| wanted.get(path) == Some(sha)))
+        };
+        let known: &(dyn Fn(&Artifact) -> Option<bool> + Sync) =
+            if self.current.is_known() { &known } else { &|_| None };
+        write_swap(&self.out, &files, known, Some(&self.previous_dir))
+            .map_err(|e| format!("writing {}: {e}", self.out.display()))
     }
 
     /// Compiles the environment, only `tenants` when given, capturing each valid tenant's
@@ -192,9 +206,10 @@ impl Builder {
     fn compile(&self, tenants: Option<&BTreeSet<String>>) -> Result<(Compiled, Captured), String> {
         let captured: Mutex<Captured> = Mutex::default();
         let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
-            let done = crate::render::render_tenant(ctx, tenant, diags)?;
+            let (files, model) = crate::render::render_tenant(ctx, tenant, diags)?;
+            let share = crate::render::env_share(ctx, &model);
             if let Ok(mut c) = captured.lock() {
-                c.insert(tenant.tenant.clone(), done);
+                c.insert(tenant.tenant.clone(), (files, model, share));
             }
             None
         };
@@ -213,8 +228,26 @@ impl Builder {
         Ok((compiled, captured))
     }
 
+    /// Makes the folder kept beside the output a hard-linked copy of the current output
+    /// when it holds no output known by hash, so that the next build writes only the files
+    /// it changes instead of a whole tree (the first edit after the start, or after a build
+    /// that could not recycle that folder).
+    pub fn prestage(&mut self) {
+        let known = self.previous.as_ref().is_some_and(Snapshot::is_known);
+        if !self.current.is_known() || (known && self.previous_dir.is_dir()) {
+            return;
+        }
+        if super::swap::link_copy(&self.out, &self.previous_dir).is_ok() {
+            self.previous = Some(self.current.clone());
+            self.restorable = false;
+        }
+    }
+
     /// Swaps the previous good output back in; `false` when there is none.
     pub fn roll_back(&mut self) -> Result<bool, String> {
+        if !self.restorable {
+            return Ok(false);
+        }
         let Some(previous) = self.previous.take() else {
             return Ok(false);
         };
@@ -232,13 +265,6 @@ fn failed(message: String) -> Outcome {
         full: true,
         ..Outcome::default()
     }
-}
-
-/// What an output folder holds: its manifest and the hash of each file by path.
-#[derive(Debug, Default)]
-struct Output {
-    manifest: Vec<u8>,
-    hashes: HashMap<String, String>,
 }
 
 /// Where the replaced output is kept for a swap back: hidden, beside the output.

@@ -5,23 +5,28 @@
 use crate::compile::Compiled;
 use crate::diag::{Diagnostic, Severity};
 use crate::project::FailOn;
-use crate::render::{EnvContext, TenantModel};
-use crate::write::{Artifact, manifest_of_hashes, sha256_hex};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::render::{EnvContext, EnvShare, TenantModel};
+use crate::write::{Artifact, manifest_entry, manifest_of_entries, sha256_hex};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// One valid tenant's rendered files with their hashes.
+/// One valid tenant's rendered files with their hashes, and its share of the files
+/// rendered per environment.
 #[derive(Debug, Clone)]
 pub struct Rendered {
     /// The tenant's own files, with the hex sha256 of each.
     pub files: Vec<(Artifact, String)>,
+    /// Its share of `prometheus.yml`, `alertmanager.yml` and the Grafana provisioning.
+    pub share: EnvShare,
 }
 
 /// The per-tenant results of the last builds, for one environment.
 #[derive(Debug, Default)]
 pub struct Cache {
-    /// Valid tenants, by id (sorted as `compile` orders them).
-    pub tenants: BTreeMap<String, Rendered>,
+    /// Valid tenants, by id (sorted as `compile` orders them). A tenant's results are
+    /// never changed in place, so an output written from them is known by the same `Arc`s.
+    pub tenants: BTreeMap<String, Arc<Rendered>>,
     /// The typed valid tenants, sorted by id (in step with `tenants`), for the files
     /// rendered per environment.
     pub models: Vec<TenantModel>,
@@ -29,8 +34,12 @@ pub struct Cache {
     pub broken: BTreeMap<String, String>,
     /// The first failing diagnostic outside any tenant's files.
     pub global: Option<String>,
-    /// Every input read, by display path: hex sha256.
-    pub inputs: BTreeMap<String, String>,
+    /// Every input read, by display path: its manifest entry.
+    inputs: BTreeMap<String, String>,
+    /// Every output but the manifest, by path: its manifest entry.
+    outputs: BTreeMap<String, String>,
+    /// The files rendered per environment by the last [`Cache::assemble`], with hashes.
+    own: Arc<Vec<(Artifact, String)>>,
 }
 
 /// What a change affects.
@@ -86,13 +95,15 @@ impl Cache {
         &mut self,
         compiled: &Compiled,
         scope: Option<&BTreeSet<String>>,
-        rendered: BTreeMap<String, (Vec<Artifact>, TenantModel)>,
+        rendered: BTreeMap<String, (Vec<Artifact>, TenantModel, EnvShare)>,
     ) {
         match scope {
             None => *self = Cache::default(),
             Some(tenants) => {
                 for t in tenants {
-                    self.tenants.remove(t);
+                    for (a, _) in self.tenants.remove(t).iter().flat_map(|r| &r.files) {
+                        self.outputs.remove(&a.path);
+                    }
                     self.broken.remove(t);
                     if let Ok(at) = self.models.binary_search_by(|m| m.id.as_str().cmp(t)) {
                         self.models.remove(at);
@@ -106,22 +117,26 @@ impl Cache {
         for file in compiled.sources().files() {
             if !file.display.starts_with("<builtin>") {
                 let bytes = std::fs::read(&file.path).unwrap_or_default();
-                self.inputs.insert(file.display.clone(), sha256_hex(&bytes));
+                let entry = manifest_entry(&file.display, &sha256_hex(&bytes));
+                self.inputs.insert(file.display.clone(), entry);
             }
         }
-        for (tenant, (files, model)) in rendered {
-            let files = files
+        for (tenant, (files, model, share)) in rendered {
+            let files: Vec<(Artifact, String)> = files
                 .into_iter()
                 .map(|a| {
                     let sha = sha256_hex(&a.bytes);
                     (a, sha)
                 })
                 .collect();
+            for (a, sha) in &files {
+                self.outputs.insert(a.path.clone(), manifest_entry(&a.path, sha));
+            }
             match self.models.binary_search_by(|m| m.id.as_str().cmp(&tenant)) {
                 Ok(at) => self.models[at] = model,
                 Err(at) => self.models.insert(at, model),
             }
-            self.tenants.insert(tenant, Rendered { files });
+            self.tenants.insert(tenant, Arc::new(Rendered { files, share }));
         }
         let fail_on = compiled.repo.project.policies.fail_on;
         let fails = |d: &&Diagnostic| d.severity == Severity::Error || fail_on == FailOn::Warning;
@@ -143,62 +158,45 @@ impl Cache {
         self.global.clone().or_else(|| self.broken.values().next().cloned())
     }
 
-    /// The files rendered per environment and the manifest, with the hash of every
-    /// output (tenants' files too) by path.
-    pub fn assemble(&self, ctx: &EnvContext<'_>) -> Assembled {
-        let mut own = render_env(ctx, &self.models);
-        let mut hashes: HashMap<String, String> = HashMap::with_capacity(own.len() + 16 * self.tenants.len());
-        for (a, sha) in self.tenants.values().flat_map(|r| r.files.iter()) {
-            hashes.insert(a.path.clone(), sha.clone());
+    /// The files rendered per environment (spliced from the tenants' shares, with their
+    /// hashes) and the manifest of the whole output.
+    pub fn assemble(&mut self, ctx: &EnvContext<'_>) -> Assembled {
+        use rayon::prelude::*;
+        let shares: Vec<&EnvShare> = self.tenants.values().map(|r| &r.share).collect();
+        let own = crate::render::render_env_from(ctx, &shares)
+            .unwrap_or_else(|| crate::render::shares::render_whole(ctx, &self.models));
+        let own: Vec<(Artifact, String)> = own
+            .into_par_iter()
+            .map(|a| {
+                let sha = sha256_hex(&a.bytes);
+                (a, sha)
+            })
+            .collect();
+        for (a, _) in self.own.iter() {
+            self.outputs.remove(&a.path);
         }
-        for a in &own {
-            hashes.insert(a.path.clone(), sha256_hex(&a.bytes));
+        for (a, sha) in &own {
+            self.outputs.insert(a.path.clone(), manifest_entry(&a.path, sha));
         }
-        let outputs = hashes.iter().map(|(p, s)| (p.clone(), s.clone())).collect();
-        let inputs = self.inputs.iter().map(|(p, s)| (p.clone(), s.clone())).collect();
-        own.push(manifest_of_hashes(inputs, outputs));
-        Assembled { own, hashes }
-    }
-
-    /// Every file of a build: each cached tenant's, then the assembled ones (the manifest
-    /// last).
-    pub fn files<'a>(&'a self, assembled: &'a Assembled) -> Vec<&'a Artifact> {
-        self.tenants
-            .values()
-            .flat_map(|r| r.files.iter().map(|(a, _)| a))
-            .chain(assembled.own.iter())
-            .collect()
+        self.own = Arc::new(own);
+        let manifest = manifest_of_entries(
+            self.inputs.values().map(String::as_str),
+            self.outputs.values().map(String::as_str),
+        );
+        Assembled {
+            own: Arc::clone(&self.own),
+            manifest,
+        }
     }
 }
 
-/// [`crate::render::render_env`] with the targets rendered in parallel: each one's files
-/// span every tenant, so they are the slow part of a one-tenant rebuild.
-fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact> {
-    use crate::project::Target;
-    use crate::render::targets::{alertmanager, grafana, prometheus};
-    use rayon::prelude::*;
-    let per_target: Vec<Vec<Artifact>> = ctx
-        .project
-        .build
-        .targets
-        .par_iter()
-        .map(|target| match target {
-            Target::Prometheus => prometheus::render_env(ctx, tenants),
-            Target::Alertmanager => alertmanager::render_env(ctx, tenants),
-            Target::Grafana => grafana::render_env(ctx, tenants),
-            Target::Slack | Target::Kubernetes => Vec::new(),
-        })
-        .collect();
-    per_target.into_iter().flatten().collect()
-}
-
-/// The files of a build that are not a tenant's own, and the hash of every output.
-#[derive(Debug, Default)]
+/// The files of a build that are not a tenant's own.
+#[derive(Debug)]
 pub struct Assembled {
-    /// The files rendered per environment, then `manifest.json`.
-    pub own: Vec<Artifact>,
-    /// Hex sha256 of every output but the manifest, by path.
-    pub hashes: HashMap<String, String>,
+    /// The files rendered per environment, with their hex sha256.
+    pub own: Arc<Vec<(Artifact, String)>>,
+    /// `manifest.json`.
+    pub manifest: Artifact,
 }
 
 /// Whether `path` (absolute) is a tenant's base file that exists.

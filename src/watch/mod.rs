@@ -58,6 +58,7 @@ pub fn run(config: &Config, stop: &AtomicBool, print: Printer<'_>) -> Result<(),
     let mut builder = Builder::new(&root, &config.env, &out);
     let mut watcher = Debouncer::new(&root, &out, WINDOW)?;
     step(&mut builder, config, &state, print, "initial build", &Scope::All);
+    builder.prestage();
     eprintln!(
         "strata watch: watching {} (environment {}, output {})",
         root.display(),
@@ -67,6 +68,7 @@ pub fn run(config: &Config, stop: &AtomicBool, print: Printer<'_>) -> Result<(),
     while let Some(batch) = watcher.next(stop) {
         let scope = cache::scope_of(&batch.paths, batch.rescan);
         step(&mut builder, config, &state, print, &describe(&batch), &scope);
+        builder.prestage();
     }
     eprintln!("strata watch: stopped");
     Ok(())

@@ -30,7 +30,7 @@ pub use receivers::{NULL_RECEIVER, receiver_name};
 pub use templates::{CATALOGS, KINDS, choose_locale, go_literal_text, render_locale};
 
 use crate::model::{Escalation, Severity};
-use crate::render::{EnvContext, TenantModel, text_artifact, yaml_artifact};
+use crate::render::{EnvContext, TenantModel, text_artifact, yaml, yaml_artifact, yaml_text_artifact};
 use crate::write::Artifact;
 use serde_json::{Map, Value, json};
 
@@ -176,20 +176,39 @@ fn global(ctx: &EnvContext<'_>) -> Map<String, Value> {
     global
 }
 
+/// The level of the tenants' routes (`route.routes` items) in `alertmanager.yml`.
+const ROUTES_LEVEL: usize = 2;
+/// The level of the `receivers` items in `alertmanager.yml`.
+const RECEIVERS_LEVEL: usize = 0;
+
+/// One tenant's route and the receivers it uses.
+fn tenant_parts(ctx: &EnvContext<'_>, t: &TenantModel) -> (Value, Vec<Value>) {
+    let (route, used) = tenant_route(ctx, t);
+    let lang = choose_locale(t.tenant.locale.as_deref(), &ctx.project.project.default_locale);
+    let channels = t.tenant.alerting.iter().flat_map(|a| &a.channels);
+    let receivers = channels
+        .filter(|(name, _)| used.contains(name))
+        .map(|(name, channel)| receivers::receiver(&receiver_name(&t.id, name), channel, lang))
+        .collect();
+    (route, receivers)
+}
+
 /// The content of `alertmanager.yml` for `tenants`.
 pub fn config(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Value {
-    let label = &ctx.project.project.tenant_label;
-    let mut routes = Vec::new();
-    let mut receivers = vec![json!({"name": NULL_RECEIVER})];
+    let (mut routes, mut receivers) = (Vec::new(), Vec::new());
     for t in tenants {
-        let (route, used) = tenant_route(ctx, t);
+        let (route, used) = tenant_parts(ctx, t);
         routes.push(route);
-        let lang = choose_locale(t.tenant.locale.as_deref(), &ctx.project.project.default_locale);
-        let channels = t.tenant.alerting.iter().flat_map(|a| &a.channels);
-        for (name, channel) in channels.filter(|(name, _)| used.contains(name)) {
-            receivers.push(receivers::receiver(&receiver_name(&t.id, name), channel, lang));
-        }
+        receivers.extend(used);
     }
+    document(ctx, routes, receivers)
+}
+
+/// `alertmanager.yml` with the tenants' `routes` and `receivers`.
+fn document(ctx: &EnvContext<'_>, routes: Vec<Value>, tenant_receivers: Vec<Value>) -> Value {
+    let label = &ctx.project.project.tenant_label;
+    let mut receivers = vec![json!({"name": NULL_RECEIVER})];
+    receivers.extend(tenant_receivers);
     let mut root = Map::new();
     root.insert("receiver".into(), json!(NULL_RECEIVER));
     root.insert("group_by".into(), json!(["alertname", label]));
@@ -209,16 +228,51 @@ pub fn config(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Value {
     })
 }
 
+/// One tenant's share of `alertmanager.yml`: its route and its receivers, as they appear
+/// in the file.
+pub fn env_share(ctx: &EnvContext<'_>, t: &TenantModel) -> (String, String) {
+    let (route, receivers) = tenant_parts(ctx, t);
+    (
+        yaml::seq_text(&[route], ROUTES_LEVEL),
+        yaml::seq_text(&receivers, RECEIVERS_LEVEL),
+    )
+}
+
 /// The Alertmanager files of one environment: the configuration and one template file
 /// per built-in locale.
 pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact> {
-    let dir = format!("{}/alertmanager", ctx.env);
-    let mut files = vec![yaml_artifact(format!("{dir}/alertmanager.yml"), &config(ctx, tenants))];
-    for (lang, _) in CATALOGS {
-        files.push(text_artifact(
-            format!("{dir}/templates/strata.{lang}.tmpl"),
-            render_locale(lang, &ctx.project.project.tenant_label),
-        ));
-    }
+    let mut files = vec![yaml_artifact(config_path(ctx), &config(ctx, tenants))];
+    files.extend(templates(ctx));
     files
+}
+
+/// [`render_env`] from each tenant's [`env_share`] (routes, receivers), in tenant order;
+/// `None` if the shares cannot be spliced in (then render from the tenants).
+pub fn render_env_from(ctx: &EnvContext<'_>, routes: &[&str], receivers: &[&str]) -> Option<Vec<Artifact>> {
+    let lists = [(0, ROUTES_LEVEL, routes), (1, RECEIVERS_LEVEL, receivers)];
+    let on = lists.map(|(_, _, shares)| shares.iter().any(|s| !s.is_empty()));
+    let mark = |i: usize| if on[i] { vec![yaml::placeholder(i)] } else { Vec::new() };
+    let text = yaml::to_yaml(&document(ctx, mark(0), mark(1)));
+    let fills: Vec<(usize, usize, &[&str])> = lists.into_iter().filter(|(i, _, _)| on[*i]).collect();
+    let text = yaml::splice(&text, &fills)?;
+    let mut files = vec![yaml_text_artifact(config_path(ctx), text)];
+    files.extend(templates(ctx));
+    Some(files)
+}
+
+fn config_path(ctx: &EnvContext<'_>) -> String {
+    format!("{}/alertmanager/alertmanager.yml", ctx.env)
+}
+
+/// One template file per built-in locale.
+fn templates(ctx: &EnvContext<'_>) -> Vec<Artifact> {
+    CATALOGS
+        .iter()
+        .map(|(lang, _)| {
+            text_artifact(
+                format!("{}/alertmanager/templates/strata.{lang}.tmpl", ctx.env),
+                render_locale(lang, &ctx.project.project.tenant_label),
+            )
+        })
+        .collect()
 }

@@ -6,7 +6,7 @@
 use super::prometheus_rules::{builtin_alerts, builtin_recordings, escalation_copies};
 use super::prometheus_slo::{slo_rules, slo_tests};
 use crate::model::{AlertExpectation, AlertRule, ProbeProtocol, Tenant};
-use crate::render::{EnvContext, TenantModel, yaml_artifact};
+use crate::render::{EnvContext, TenantModel, yaml, yaml_artifact, yaml_text_artifact};
 use crate::validate::promql::confine;
 use crate::write::Artifact;
 use serde_json::{Map, Value, json};
@@ -91,8 +91,11 @@ fn scrape_jobs(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
     jobs
 }
 
-/// `prometheus.yml` of one environment.
-pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact> {
+/// The level of the `scrape_configs` items in `prometheus.yml`.
+const JOBS_LEVEL: usize = 0;
+
+/// The content of `prometheus.yml` with `jobs` as its scrape configs.
+fn config(ctx: &EnvContext<'_>, jobs: Vec<Value>) -> Value {
     let prom = ctx.platform.prometheus.as_ref();
     let mut global = Map::new();
     if let Some(p) = prom {
@@ -116,12 +119,36 @@ pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact
             json!({"alertmanagers": [{"static_configs": [{"targets": alertmanagers}]}]}),
         );
     }
-    let jobs: Vec<Value> = tenants.iter().flat_map(|t| scrape_jobs(ctx, t)).collect();
     config.insert("scrape_configs".into(), Value::Array(jobs));
-    vec![yaml_artifact(
-        format!("{}/prometheus/prometheus.yml", ctx.env),
-        &Value::Object(config),
-    )]
+    Value::Object(config)
+}
+
+fn config_path(ctx: &EnvContext<'_>) -> String {
+    format!("{}/prometheus/prometheus.yml", ctx.env)
+}
+
+/// `prometheus.yml` of one environment.
+pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact> {
+    let jobs: Vec<Value> = tenants.iter().flat_map(|t| scrape_jobs(ctx, t)).collect();
+    vec![yaml_artifact(config_path(ctx), &config(ctx, jobs))]
+}
+
+/// One tenant's scrape configs as they appear in `prometheus.yml`.
+pub fn env_share(ctx: &EnvContext<'_>, t: &TenantModel) -> String {
+    yaml::seq_text(&scrape_jobs(ctx, t), JOBS_LEVEL)
+}
+
+/// [`render_env`] from each tenant's [`env_share`], in tenant order; `None` if the shares
+/// cannot be spliced in (then render from the tenants).
+pub fn render_env_from(ctx: &EnvContext<'_>, shares: &[&str]) -> Option<Artifact> {
+    let any = shares.iter().any(|s| !s.is_empty());
+    let text = yaml::to_yaml(&config(ctx, if any { vec![yaml::placeholder(0)] } else { Vec::new() }));
+    let text = if any {
+        yaml::splice(&text, &[(0, JOBS_LEVEL, shares)])?
+    } else {
+        text
+    };
+    Some(yaml_text_artifact(config_path(ctx), text))
 }
 
 /// A rule's labels: its own, then severity and the tenant label (which always win).

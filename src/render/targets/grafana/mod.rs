@@ -202,9 +202,9 @@ pub fn render_env(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact
 }
 
 /// Dashboard uids used by more than one dashboard of the build, as messages.
-pub fn duplicate_uids(files: &[Artifact]) -> Vec<String> {
+pub fn duplicate_uids<'a>(files: impl IntoIterator<Item = &'a Artifact>) -> Vec<String> {
     let uids: Vec<(String, Option<String>)> = files
-        .iter()
+        .into_iter()
         .filter_map(|f| dashboard_uid(f).map(|uid| (f.path.clone(), uid)))
         .collect();
     duplicate_uids_of(&uids)

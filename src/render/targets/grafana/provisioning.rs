@@ -10,11 +10,18 @@ use serde_json::json;
 /// Where Grafana finds the dashboards (mount `<env>/grafana/dashboards` here).
 pub const DASHBOARDS_PATH: &str = "/var/lib/grafana/dashboards";
 
+/// Whether the tenant has dashboards.
+pub fn has_dashboards(t: &TenantModel) -> bool {
+    t.tenant.monitoring.as_ref().is_some_and(|m| !m.dashboards.is_empty())
+}
+
 /// The provisioning file, when any tenant has dashboards.
 pub fn render(ctx: &EnvContext<'_>, tenants: &[TenantModel]) -> Vec<Artifact> {
-    let any = tenants
-        .iter()
-        .any(|t| t.tenant.monitoring.as_ref().is_some_and(|m| !m.dashboards.is_empty()));
+    render_if(ctx, tenants.iter().any(has_dashboards))
+}
+
+/// The provisioning file when `any` tenant has dashboards.
+pub fn render_if(ctx: &EnvContext<'_>, any: bool) -> Vec<Artifact> {
     if !any {
         return Vec::new();
     }
