@@ -155,8 +155,30 @@ def wait_for(limit, check):
     return check()
 
 
+def steps_done(tmp):
+    """Rebuilds whose status line (printed once the swap and the reloads are done) is out."""
+    with open(os.path.join(tmp, "watch.log")) as f:
+        return sum(1 for line in f if line.startswith("strata watch: ") and re.search(r" in \d+ ms; ", line))
+
+
+def inputs_current(root, out):
+    """Whether the output was built from the files as they are now (by the manifest)."""
+    try:
+        with open(os.path.join(out, "manifest.json")) as f:
+            inputs = json.load(f)["inputs"]
+        for entry in inputs:
+            with open(os.path.join(root, entry["path"]), "rb") as f:
+                if hashlib.sha256(f.read()).hexdigest() != entry["sha256"]:
+                    return False
+        return True
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 def soak(rng, args, root, out, base, watch, strata, tmp, prom):
-    if not wait_for(120, lambda: get(base + "/healthz")[0] == 200):
+    # The initial step (build, swap, reload) is over once watch says it is watching.
+    ready = lambda: get(base + "/healthz")[0] == 200 and steps_done(tmp) >= 1
+    if not wait_for(300, ready):
         print("soak: strata watch never became healthy", file=sys.stderr)
         return 1
     tenants = sorted(f[:-5] for f in os.listdir(os.path.join(root, "tenants")) if f.endswith(".yaml"))
@@ -211,18 +233,17 @@ def soak(rng, args, root, out, base, watch, strata, tmp, prom):
         path = os.path.join(root, "tenants", t + ".yaml")
         if "platinum-" in open(path).read() or open(path).read().endswith("quotas: [\n"):
             save(path, re.sub(r'^name: .*$', f'name: "Tenant {t} final"', pristine[t], count=1, flags=re.M), False)
-    # Quiet: no new build for 2 s, bounded.
-    last, stable_since, deadline = -1, time.monotonic(), time.monotonic() + 300
+    # Quiet: the output was built from the final files, and every rebuild has finished
+    # (its status line is out, so its reloads are done), bounded. On a busy machine a
+    # rebuild or a reload can take seconds: a pause in the builds alone does not say that.
+    deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        n = builds_total(get(base + "/metrics")[1])
-        if n != last:
-            last, stable_since = n, time.monotonic()
-        elif time.monotonic() - stable_since > 2:
-            break
+        last = builds_total(get(base + "/metrics")[1])
+        if inputs_current(root, out) and steps_done(tmp) >= last:
+            time.sleep(2)
+            if builds_total(get(base + "/metrics")[1]) == last:
+                break
         time.sleep(0.1)
-    # The last build may still be reloading Prometheus: its health is final once it is 200
-    # (every file is valid now), bounded.
-    wait_for(60, lambda: get(base + "/healthz")[0] == 200)
     checker.stop = True
     checker.join(timeout=10)
     status, health = get(base + "/healthz")

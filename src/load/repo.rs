@@ -183,9 +183,23 @@ fn yaml_stem(path: &Path) -> Option<String> {
     Some(path.file_stem()?.to_str()?.to_string())
 }
 
-fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
+/// The entries of `dir`, sorted, each with whether it is a file and whether it is a folder
+/// (symbolic links followed). The type comes from the directory listing where it can: a
+/// watch rebuild lists the 1,000 tenant files without a `stat` of each.
+fn sorted_entries(dir: &Path) -> Vec<(PathBuf, bool, bool)> {
+    let kind = |e: &std::fs::DirEntry| match e.file_type() {
+        Ok(t) if !t.is_symlink() => (t.is_file(), t.is_dir()),
+        _ => (e.path().is_file(), e.path().is_dir()),
+    };
+    let mut entries: Vec<(PathBuf, bool, bool)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| {
+                    let (is_file, is_dir) = kind(&e);
+                    (e.path(), is_file, is_dir)
+                })
+                .collect()
+        })
         .unwrap_or_default();
     entries.sort();
     entries
@@ -206,8 +220,8 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
             break;
         }
     }
-    for p in sorted_entries(&root.join("environments")) {
-        if let (true, Some(env)) = (p.is_file(), yaml_stem(&p)) {
+    for (p, is_file, _) in sorted_entries(&root.join("environments")) {
+        if let (true, Some(env)) = (is_file, yaml_stem(&p)) {
             found.push(Found {
                 display: rel(&p),
                 path: p,
@@ -217,8 +231,8 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
     }
     let mut all = BTreeSet::new();
     let selected = |t: &str| sel.tenants.as_ref().is_none_or(|s| s.contains(t));
-    for p in sorted_entries(&root.join("tenants")) {
-        if p.is_file() {
+    for (p, is_file, is_dir) in sorted_entries(&root.join("tenants")) {
+        if is_file {
             if let Some(t) = yaml_stem(&p) {
                 all.insert(t.clone());
                 if selected(&t) {
@@ -229,15 +243,15 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
                     });
                 }
             }
-        } else if p.is_dir() {
+        } else if is_dir {
             let Some(t) = p.file_name().and_then(|n| n.to_str()).map(String::from) else {
                 continue;
             };
             if !selected(&t) {
                 continue;
             }
-            for o in sorted_entries(&p) {
-                if let (true, Some(env)) = (o.is_file(), yaml_stem(&o)) {
+            for (o, is_file, _) in sorted_entries(&p) {
+                if let (true, Some(env)) = (is_file, yaml_stem(&o)) {
                     found.push(Found {
                         display: rel(&o),
                         path: o,
