@@ -138,7 +138,11 @@ fn a_deleted_tenant_file_is_a_change_not_an_error() {
 #[test]
 fn files_of_two_repositories_are_checked_each_in_its_own() {
     let dir = monorepo();
-    let other = [("strata.toml", TOML), ("tenants/acme.yaml", BROKEN_ACME)];
+    let other = [
+        ("strata.toml", TOML),
+        ("environments/dev.yaml", "platform:\n  cluster: dev\n"),
+        ("tenants/acme.yaml", BROKEN_ACME),
+    ];
     for (path, text) in other {
         let p = dir.path().join("legacy").join(path);
         std::fs::create_dir_all(p.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
@@ -147,6 +151,18 @@ fn files_of_two_repositories_are_checked_each_in_its_own() {
     let files = ["check", "platform/tenants/acme.yaml", "legacy/tenants/acme.yaml"];
     let human = strata(dir.path(), &files);
     assert_eq!(human.status.code(), Some(1), "legacy's acme is broken");
+    let report = stdout(&human);
+    let legacy = report
+        .find("legacy:")
+        .unwrap_or_else(|| panic!("no legacy header:\n{report}"));
+    let platform = report
+        .find("platform:")
+        .unwrap_or_else(|| panic!("no platform header:\n{report}"));
+    let problem = report.find("tenants/acme.yaml:4:").unwrap_or(0);
+    assert!(
+        legacy < problem && problem < platform,
+        "each report under its ROOT:\n{report}"
+    );
     let mut json_args = files.to_vec();
     json_args.extend(["--format", "json"]);
     let one_report = strata(dir.path(), &json_args);

@@ -151,7 +151,12 @@ pub fn run(args: CheckArgs) -> Result<u8, String> {
         return Ok(crate::cli::EXIT_OK);
     }
     let mut code = crate::cli::EXIT_OK;
+    let several = plan.len() > 1;
     for (root, files) in plan {
+        // Human reports name files relative to their ROOT: say which ROOT that is.
+        if several && args.report.format == Format::Human {
+            println!("{}:", root.display());
+        }
         code = code.max(check_root(&root, files.as_deref(), &args)?);
     }
     Ok(code)
