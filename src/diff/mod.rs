@@ -196,6 +196,20 @@ pub fn render_json(report: &Report) -> String {
     text
 }
 
+/// Removes the files whose bytes are the same on both sides: their items are too, so only
+/// the files that differ are parsed back and compared.
+pub fn drop_unchanged(base: &mut Vec<crate::write::Artifact>, head: &mut Vec<crate::write::Artifact>) {
+    let in_head: std::collections::HashMap<&str, &[u8]> =
+        head.iter().map(|a| (a.path.as_str(), a.bytes.as_slice())).collect();
+    let same: BTreeSet<String> = base
+        .iter()
+        .filter(|a| in_head.get(a.path.as_str()) == Some(&a.bytes.as_slice()))
+        .map(|a| a.path.clone())
+        .collect();
+    base.retain(|a| !same.contains(&a.path));
+    head.retain(|a| !same.contains(&a.path));
+}
+
 /// The items of one side by environment, then tenant (`None`: the environment's files).
 type Grouped<'a> = BTreeMap<&'a str, BTreeMap<Option<&'a str>, Vec<(&'a ItemKey, &'a Item)>>>;
 

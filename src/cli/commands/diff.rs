@@ -69,7 +69,7 @@ pub fn run(args: DiffArgs) -> Result<u8, String> {
         Color::Never => false,
         Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
     };
-    let (head, base) = match (head, base) {
+    let (mut head, mut base) = match (head, base) {
         (Ok(h), Ok(b)) => (h, b),
         (h, b) => {
             let failed = [
@@ -81,6 +81,7 @@ pub fn run(args: DiffArgs) -> Result<u8, String> {
             return Ok(crate::cli::EXIT_PROBLEMS);
         }
     };
+    crate::diff::drop_unchanged(&mut base.files, &mut head.files);
     let secrets = all_secrets(&head, &base);
     let cut = |b: Built| items::items_of(&b.files, &b.tenant_label, &secrets);
     let base_items = cut(base);
