@@ -241,6 +241,20 @@ fn a_git_ref_of_a_repository_whose_config_is_in_a_subfolder() {
         &["diff", "ops/config", "--against", "HEAD~1", "--env", "dev"],
     );
     assert!(stdout(&previous).contains("nova-beats: added"), "{}", stdout(&previous));
+    // Another checkout given by its top folder: ROOT's subfolder is taken from it.
+    let other = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let checkout = other.path().join("old");
+    let checkout_arg = checkout.to_string_lossy().into_owned();
+    git(
+        dir.path(),
+        &["worktree", "add", "-q", "--detach", &checkout_arg, "HEAD~1"],
+    );
+    let folder = strata(
+        dir.path(),
+        &["diff", "ops/config", "--against", &checkout_arg, "--env", "dev"],
+    );
+    assert_eq!(folder.status.code(), Some(0), "{}", stderr(&folder));
+    assert!(stdout(&folder).contains("nova-beats: added"), "{}", stdout(&folder));
 }
 
 #[test]

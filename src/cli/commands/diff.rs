@@ -135,7 +135,8 @@ fn failures(
             let mut out = String::new();
             for (label, what, c) in failed {
                 let errs = errors(c);
-                let head = format!("the {what} `{label}` does not build ({} errors):", errs.len());
+                let plural = if errs.len() == 1 { "" } else { "s" };
+                let head = format!("the {what} `{label}` does not build ({} error{plural}):", errs.len());
                 let body = render_human(&errs, c.sources(), color && format == DiffFormat::Human);
                 if format == DiffFormat::Markdown {
                     let body = crate::diff::text::cut(&body, markdown::MAX_CHARS / 2);
