@@ -172,6 +172,16 @@ fn no_changes_and_the_reverse_direction() {
     let text = stdout(&reverse);
     assert!(text.contains("nova-beats: removed"), "{text}");
     assert!(!text.contains("production"), "only dev: {text}");
+    let colored = strata(
+        dir.path(),
+        &["diff", "base", "--against", "head", "--env", "dev", "--color", "always"],
+    );
+    assert!(
+        stdout(&colored).contains("\x1b[31mnova-beats: removed"),
+        "{}",
+        stdout(&colored)
+    );
+    assert!(!text.contains('\x1b'), "no colour without a terminal: {text}");
     let unknown = strata(dir.path(), &["diff", "base", "--against", "head", "--env", "qa"]);
     assert_eq!(unknown.status.code(), Some(2));
     assert!(stderr(&unknown).contains("unknown environment `qa`"));
@@ -231,6 +241,20 @@ fn a_git_ref_of_a_repository_whose_config_is_in_a_subfolder() {
         &["diff", "ops/config", "--against", "HEAD~1", "--env", "dev"],
     );
     assert!(stdout(&previous).contains("nova-beats: added"), "{}", stdout(&previous));
+    // Another checkout given by its top folder: ROOT's subfolder is taken from it.
+    let other = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let checkout = other.path().join("old");
+    let checkout_arg = checkout.to_string_lossy().into_owned();
+    git(
+        dir.path(),
+        &["worktree", "add", "-q", "--detach", &checkout_arg, "HEAD~1"],
+    );
+    let folder = strata(
+        dir.path(),
+        &["diff", "ops/config", "--against", &checkout_arg, "--env", "dev"],
+    );
+    assert_eq!(folder.status.code(), Some(0), "{}", stderr(&folder));
+    assert!(stdout(&folder).contains("nova-beats: added"), "{}", stdout(&folder));
 }
 
 #[test]
@@ -253,6 +277,9 @@ fn a_ref_that_does_not_exist_is_a_usage_error() {
     assert!(err.contains("no such git ref"), "{err}");
     assert!(err.contains("help:"), "{err}");
     assert!(stdout(&out).is_empty());
+    let no_git = strata_with_env(dir.path(), &["diff", "--against", "main"], &[("PATH", "/nonexistent")]);
+    assert_eq!(no_git.status.code(), Some(2));
+    assert!(stderr(&no_git).contains("git is not installed"), "{}", stderr(&no_git));
 }
 
 #[test]

@@ -69,7 +69,7 @@ pub fn run(args: DiffArgs) -> Result<u8, String> {
         Color::Never => false,
         Color::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
     };
-    let (head, base) = match (head, base) {
+    let (mut head, mut base) = match (head, base) {
         (Ok(h), Ok(b)) => (h, b),
         (h, b) => {
             let failed = [
@@ -81,6 +81,7 @@ pub fn run(args: DiffArgs) -> Result<u8, String> {
             return Ok(crate::cli::EXIT_PROBLEMS);
         }
     };
+    crate::diff::drop_unchanged(&mut base.files, &mut head.files);
     let secrets = all_secrets(&head, &base);
     let cut = |b: Built| items::items_of(&b.files, &b.tenant_label, &secrets);
     let base_items = cut(base);
@@ -134,7 +135,8 @@ fn failures(
             let mut out = String::new();
             for (label, what, c) in failed {
                 let errs = errors(c);
-                let head = format!("the {what} `{label}` does not build ({} errors):", errs.len());
+                let plural = if errs.len() == 1 { "" } else { "s" };
+                let head = format!("the {what} `{label}` does not build ({} error{plural}):", errs.len());
                 let body = render_human(&errs, c.sources(), color && format == DiffFormat::Human);
                 if format == DiffFormat::Markdown {
                     let body = crate::diff::text::cut(&body, markdown::MAX_CHARS / 2);
