@@ -189,3 +189,22 @@ fn html_is_self_contained_and_written_to_out() {
     }
     assert_eq!(n, 10);
 }
+
+#[test]
+fn project_policies_have_their_own_column() {
+    let fixture = manifest_dir().join("tests/fixtures/policy-user-typo");
+    let out = report(&fixture, "2026-12-01", &["--format", "markdown"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("| tenant | baseline | soc2 | gdpr | hipaa | project |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| team | ✅ pass | — | — | — | ❌ fail (1 error) |"),
+        "{text}"
+    );
+    assert!(text.contains("| ACME-002 | project | error |"), "{text}");
+    // The broken project policy (STRATA-E080) is a configuration error.
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.contains("policies/naming.rego:12:6: STRATA-E080"), "{text}");
+}
