@@ -103,6 +103,11 @@ fn usage_errors_exit_two() {
     assert!(stderr(&out).contains("unknown environment `nope`"), "{}", stderr(&out));
     let out = report(&manifest_dir(), "2026-12-01", &["examples/platform", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));
+    let help = stdout(&report(&manifest_dir(), "2026-12-01", &["--help"]));
+    assert!(
+        help.contains("Exit status: 0 when the report is written, whether or not policies fail"),
+        "{help}"
+    );
 }
 
 const HOSTILE_TENANT: &str = r#"id: evil
