@@ -213,3 +213,20 @@ fn project_policies_have_their_own_column() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text.contains("policies/naming.rego:12:6: STRATA-E080"), "{text}");
 }
+
+#[test]
+fn env_selects_the_environments_reported() {
+    let out = report(
+        &manifest_dir(),
+        "2026-12-01",
+        &["examples/platform", "--format", "markdown", "--env", "production"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("environments: production\n"), "{text}");
+    assert!(text.contains("| acme-corp | production |"), "{text}");
+    assert!(
+        !text.contains("| acme-corp | dev |") && !text.contains("| dev, "),
+        "{text}"
+    );
+}
