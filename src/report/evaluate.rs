@@ -148,16 +148,14 @@ pub fn evaluate(
             valid: !blocked,
         },
     );
+    // Problems of the compile but policy findings and waiver errors (`diags` has this
+    // tenant's own): those in the tenant's files or in files every tenant shares.
+    let compile_problem =
+        |d: &Diagnostic| d.code.starts_with("STRATA-") && !matches!(d.code.as_ref(), "STRATA-E082" | "STRATA-E083");
     let others_fail = compiled
         .diags
         .iter()
-        .any(|d| is_config_error(d) && d.code != "STRATA-E082" && concerns(d, sources, &t.env, &t.tenant))
-        || compiled.diags.iter().any(|d| {
-            d.severity == Severity::Warning
-                && fails(d)
-                && d.code.starts_with("STRATA-")
-                && concerns(d, sources, &t.env, &t.tenant)
-        });
+        .any(|d| compile_problem(d) && fails(d) && concerns(d, sources, &t.env, &t.tenant));
     let build = compiled.typed_platforms.get(&t.env).and_then(|platform| {
         let ctx = EnvContext {
             env: &t.env,
@@ -173,7 +171,8 @@ pub fn evaluate(
         } else {
             0
         };
-        let groups = if enabled.contains(&Target::Prometheus) {
+        // The rules file and the PrometheusRule hold the same groups.
+        let groups = if enabled.contains(&Target::Prometheus) || enabled.contains(&Target::Kubernetes) {
             targets::prometheus::rule_groups(&ctx, &model)
         } else {
             Vec::new()
