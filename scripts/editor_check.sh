@@ -8,7 +8,8 @@
 #
 # yaml-language-server (npm, pinned below) is installed once into
 # ${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/node and reused while its version matches.
-# 1.x because 2.x needs Node.js 22.13 or newer (Debian 12 has Node.js 18/20).
+# 1.x because 2.x needs Node.js 22.13 or newer (Debian 12 has Node.js 18). Node.js and
+# npm are installed from Debian when missing.
 set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,7 +20,16 @@ YLS_VERSION=1.25.0
 NODE_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/node"
 YLS_PKG="$NODE_DIR/node_modules/yaml-language-server/package.json"
 
-command -v node >/dev/null 2>&1 || { echo "editor_check: node is required (Debian: apt-get install nodejs npm)" >&2; exit 2; }
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "==> installing Debian nodejs and npm"
+    SUDO=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || { echo "editor_check: node/npm missing and not root (no sudo)" >&2; exit 2; }
+        SUDO=(sudo -n)
+    fi
+    "${SUDO[@]}" apt-get update
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+fi
 installed=$(node -p "require('$YLS_PKG').version" 2>/dev/null || true)
 if [ "$installed" != "$YLS_VERSION" ]; then
     echo "==> installing yaml-language-server@$YLS_VERSION into $NODE_DIR"

@@ -103,6 +103,11 @@ fn usage_errors_exit_two() {
     assert!(stderr(&out).contains("unknown environment `nope`"), "{}", stderr(&out));
     let out = report(&manifest_dir(), "2026-12-01", &["examples/platform", "--format", "pdf"]);
     assert_eq!(out.status.code(), Some(2));
+    let help = stdout(&report(&manifest_dir(), "2026-12-01", &["--help"]));
+    assert!(
+        help.contains("Exit status: 0 when the report is written, whether or not policies fail"),
+        "{help}"
+    );
 }
 
 const HOSTILE_TENANT: &str = r#"id: evil
@@ -188,4 +193,40 @@ fn html_is_self_contained_and_written_to_out() {
         n += 1;
     }
     assert_eq!(n, 10);
+}
+
+#[test]
+fn project_policies_have_their_own_column() {
+    let fixture = manifest_dir().join("tests/fixtures/policy-user-typo");
+    let out = report(&fixture, "2026-12-01", &["--format", "markdown"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("| tenant | baseline | soc2 | gdpr | hipaa | project |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| team | ✅ pass | — | — | — | ❌ fail (1 error) |"),
+        "{text}"
+    );
+    assert!(text.contains("| ACME-002 | project | error |"), "{text}");
+    // The broken project policy (STRATA-E080) is a configuration error.
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text.contains("policies/naming.rego:12:6: STRATA-E080"), "{text}");
+}
+
+#[test]
+fn env_selects_the_environments_reported() {
+    let out = report(
+        &manifest_dir(),
+        "2026-12-01",
+        &["examples/platform", "--format", "markdown", "--env", "production"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("environments: production\n"), "{text}");
+    assert!(text.contains("| acme-corp | production |"), "{text}");
+    assert!(
+        !text.contains("| acme-corp | dev |") && !text.contains("| dev, "),
+        "{text}"
+    );
 }

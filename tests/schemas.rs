@@ -30,3 +30,19 @@ fn secrets_are_marked_in_the_schema() {
         "webhook_url and routing_key must carry x-secret"
     );
 }
+
+#[test]
+fn no_stale_schema_file_is_left_in_schemas() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let generated: Vec<&str> = generate().iter().map(|(name, _)| *name).collect();
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".schema.json") {
+            assert!(
+                generated.contains(&name.as_str()),
+                "schemas/{name} is not generated any more: delete it"
+            );
+        }
+    }
+}

@@ -151,7 +151,7 @@ fn findings(r: &Report, out: &mut String) {
                 out,
                 "<tr><td><code>{}</code></td><td>{}</td><td class=\"fail\">{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
                 escape(&f.rule),
-                escape(&f.framework),
+                escape(&f.frameworks.join(", ")),
                 f.severity,
                 escape(&f.message),
                 escape(&f.location),

@@ -86,7 +86,7 @@ pub fn render(r: &Report) -> String {
                 out,
                 "| {} | {} | {} | {} | {} | {} |",
                 escape(&f.rule),
-                escape(&f.framework),
+                escape(&f.frameworks.join(", ")),
                 f.severity,
                 escape(&f.message),
                 escape(&f.location),

@@ -5,6 +5,7 @@
 //! The report is data ([`Report`]); [`html`] and [`markdown`] only format it.
 
 pub mod collect;
+pub mod evaluate;
 pub mod html;
 pub mod markdown;
 
@@ -107,8 +108,8 @@ impl Cell {
 pub struct FindingRow {
     /// Rule id.
     pub rule: String,
-    /// Matrix column the rule belongs to.
-    pub framework: String,
+    /// Matrix columns the rule counts in.
+    pub frameworks: Vec<String>,
     /// `error` or `warning`.
     pub severity: &'static str,
     /// The finding's message.

@@ -22,8 +22,8 @@ pub enum ReportFormat {
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit status: 0 when the report is written, whether or not policies fail \
-(it is a report); 1 when the configuration has errors (they are printed, and listed in the \
-report, whose tenants they concern are marked \"not evaluated\"); 2 on usage or I/O errors.\n\n\
+(it is a report, not a gate); 1 when the configuration has errors (printed to stderr and \
+listed at the top of the report); 2 on usage or I/O errors.\n\n\
 Waivers expiring within 30 days are flagged; set STRATA_TODAY=YYYY-MM-DD to report as of another day."
 )]
 pub struct ComplianceReportArgs {
