@@ -9,8 +9,8 @@
 //!   workbook's multi-window multi-burn-rate alerts) and their escalation copies.
 //!
 //! Every series carries the labels `slo` and the tenant label; every expression is confined.
-//! The promtool tests prove per SLO that the page alert fires at a sustained burn of 20x,
-//! stays silent (as does the ticket alert) at 0.5x.
+//! The promtool tests prove per SLO that the page alert fires at a sustained burn of 20x
+//! and stays silent (as does the ticket alert) at 0.5x.
 
 use super::prometheus_rules::escalation_copies;
 use crate::model::{AlertRule, Slo};
