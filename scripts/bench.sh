@@ -121,7 +121,14 @@ if [[ "${BENCH_ONLY:-}" == watch ]]; then
     cat "$WATCH_MD"
     if [[ "${BENCH_NO_WRITE:-0}" != 1 ]]; then
         # The other figures stay; the watch section (the last one) is replaced.
-        { [[ -f BENCHMARKS.md ]] && sed '/^## watch$/,$d' BENCHMARKS.md; cat "$WATCH_MD"; } >"$WORK/BENCHMARKS.md"
+        python3 - "$WATCH_MD" >"$WORK/BENCHMARKS.md" <<'PY'
+import os, sys
+text = open("BENCHMARKS.md").read() if os.path.exists("BENCHMARKS.md") else ""
+at = text.find("## watch\n")
+text = (text if at < 0 else text[:at]).rstrip("\n")
+print(text + "\n\n" if text else "", end="")
+print(open(sys.argv[1]).read(), end="")
+PY
         cp "$WORK/BENCHMARKS.md" "$ROOT_DIR/BENCHMARKS.md"
         log "wrote the watch section of BENCHMARKS.md"
     fi

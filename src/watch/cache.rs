@@ -165,10 +165,14 @@ impl Cache {
         let shares: Vec<&EnvShare> = self.tenants.values().map(|r| &r.share).collect();
         let own = crate::render::render_env_from(ctx, &shares)
             .unwrap_or_else(|| crate::render::shares::render_whole(ctx, &self.models));
+        // An edit seldom changes these files (a tenant's name is in none of them): a file
+        // equal to the last one keeps its hash instead of hashing megabytes again.
+        let last = &self.own;
         let own: Vec<(Artifact, String)> = own
             .into_par_iter()
             .map(|a| {
-                let sha = sha256_hex(&a.bytes);
+                let same = last.iter().find(|(l, _)| l.path == a.path && l.bytes == a.bytes);
+                let sha = same.map_or_else(|| sha256_hex(&a.bytes), |(_, sha)| sha.clone());
                 (a, sha)
             })
             .collect();

@@ -11,6 +11,8 @@ pub mod http;
 pub mod metrics;
 pub mod reload;
 pub mod swap;
+#[cfg(test)]
+mod tests;
 
 use build::{Builder, Outcome, Printer};
 use cache::Scope;
