@@ -3,14 +3,20 @@
 //! a build never holds all of its files in memory. [`Staging::commit`] writes the manifest
 //! and swaps the folder in whole; a staging dropped without it is removed, leaving the
 //! output folder untouched.
+//!
+//! Whether a file of the current output is unchanged is decided from its `manifest.json`
+//! without reading the file: the same sha256 there, the same size, and not modified after
+//! the manifest was written (strata writes the manifest last). Without a readable
+//! manifest, the file is read and compared.
 
 use super::{Artifact, manifest_of_hashes, replaceable, reuse_unchanged, sha256_hex, swap_in};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::SystemTime;
 
 /// A staging folder beside an output folder, filled from any number of threads.
 pub struct Staging {
@@ -23,6 +29,50 @@ pub struct Staging {
     dirs: Mutex<HashSet<PathBuf>>,
     /// Path and hex sha256 of every file put.
     hashes: Mutex<Vec<(String, String)>>,
+    /// What the manifest of the current output says, if it has a readable one.
+    current: Option<Current>,
+}
+
+/// The manifest of the current output: the hash of each file by path, and when it was
+/// written.
+struct Current {
+    hashes: HashMap<String, String>,
+    written: SystemTime,
+}
+
+impl Current {
+    /// The manifest of `out_dir`, if it has a readable one.
+    fn read(out_dir: &Path) -> Option<Self> {
+        #[derive(serde::Deserialize)]
+        struct Entry {
+            path: String,
+            sha256: String,
+        }
+        #[derive(serde::Deserialize)]
+        struct Manifest {
+            outputs: Vec<Entry>,
+        }
+        let path = out_dir.join("manifest.json");
+        let written = fs::symlink_metadata(&path)
+            .ok()
+            .filter(|m| m.is_file())?
+            .modified()
+            .ok()?;
+        let manifest: Manifest = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+        let hashes = manifest.outputs.into_iter().map(|e| (e.path, e.sha256)).collect();
+        Some(Self { hashes, written })
+    }
+
+    /// Whether `old`, the current output's file at `path`, holds `len` bytes of hash
+    /// `sha`: `Some(false)` when the manifest says it does not, `None` when it cannot tell.
+    fn holds(&self, path: &str, old: &Path, len: usize, sha: &str) -> Option<bool> {
+        if self.hashes.get(path).is_none_or(|had| had != sha) {
+            return Some(false);
+        }
+        let meta = fs::symlink_metadata(old).ok()?;
+        let untouched = meta.modified().is_ok_and(|m| m <= self.written);
+        Some(meta.is_file() && meta.len() == len as u64 && untouched).filter(|same| *same)
+    }
 }
 
 impl Staging {
@@ -44,6 +94,7 @@ impl Staging {
             created,
             dirs: Mutex::default(),
             hashes: Mutex::default(),
+            current: Current::read(out_dir),
         };
         staging.dir = Some(
             tempfile::Builder::new()
@@ -68,12 +119,22 @@ impl Staging {
             self.make_dirs(root, parent)?;
         }
         let path = root.join(&artifact.path);
-        if !reuse_unchanged(&self.out_dir.join(&artifact.path), &artifact.bytes, &path) {
+        let old = self.out_dir.join(&artifact.path);
+        let sha = sha256_hex(&artifact.bytes);
+        let held = self
+            .current
+            .as_ref()
+            .and_then(|c| c.holds(&artifact.path, &old, artifact.bytes.len(), &sha));
+        let linked = match held {
+            Some(true) => fs::hard_link(&old, &path).is_ok(),
+            Some(false) => false,
+            None => reuse_unchanged(&old, &artifact.bytes, &path),
+        };
+        if !linked {
             let mut file = fs::File::create(&path)?;
             file.write_all(&artifact.bytes)?;
             file.set_permissions(fs::Permissions::from_mode(0o644))?;
         }
-        let sha = sha256_hex(&artifact.bytes);
         lock(&self.hashes).push((artifact.path.clone(), sha));
         Ok(())
     }
@@ -234,6 +295,33 @@ mod tests {
             !tmp.path().join("no").exists(),
             "the parents made for the staging are removed"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn unchanged_files_are_linked_and_a_file_edited_after_the_build_is_rewritten() -> io::Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir()?;
+        let out = tmp.path().join("out");
+        let files = [artifact("a/same.txt", "same"), artifact("a/edited.txt", "orig")];
+        let build = |files: &[Artifact]| -> io::Result<usize> {
+            let staging = Staging::new(&out)?;
+            files.iter().try_for_each(|f| staging.put(f))?;
+            staging.commit(Vec::new())
+        };
+        build(&files)?;
+        let inode = |p: &str| fs::metadata(out.join(p)).map(|m| m.ino());
+        let (same, edited) = (inode("a/same.txt")?, inode("a/edited.txt")?);
+        // Edited in place after the build: same size, a later modification time.
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        let file = fs::OpenOptions::new().write(true).open(out.join("a/edited.txt"))?;
+        file.set_modified(later)?;
+        fs::write(out.join("a/edited.txt"), "ORIG")?;
+        file.set_modified(later)?;
+        build(&files)?;
+        assert_eq!(inode("a/same.txt")?, same, "an unchanged file is linked, not written");
+        assert_eq!(fs::read(out.join("a/edited.txt"))?, b"orig");
+        assert_ne!(inode("a/edited.txt")?, edited);
         Ok(())
     }
 

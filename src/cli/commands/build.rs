@@ -12,24 +12,25 @@ use crate::load::Selection;
 use crate::project::Project;
 use crate::render::{BuildChecks, EnvContext, render_env, render_tenant};
 use crate::write::{Staging, sha256_hex};
+use rayon::prelude::*;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// Renders the files of every environment of a clean compile into `staging`, noting them
-/// in `checks`.
+/// Renders the files of every environment of a clean compile into `staging` (the
+/// environments in parallel), noting them in `checks`.
 fn put_env_files(compiled: &Compiled, staging: &Staging, checks: &BuildChecks) -> std::io::Result<()> {
-    for (env, platform) in &compiled.typed_platforms {
+    let envs: Vec<_> = compiled.typed_platforms.iter().collect();
+    envs.par_iter().try_for_each(|(env, platform)| {
         let ctx = EnvContext {
             env,
             project: &compiled.repo.project,
             platform,
         };
-        let tenants = compiled.models.get(env).map_or(&[][..], Vec::as_slice);
-        for file in render_env(&ctx, tenants) {
-            checks.add(&file);
-            staging.put(&file)?;
-        }
-    }
-    Ok(())
+        let tenants = compiled.models.get(*env).map_or(&[][..], Vec::as_slice);
+        render_env(&ctx, tenants).iter().try_for_each(|file| {
+            checks.add(file);
+            staging.put(file)
+        })
+    })
 }
 
 /// The hash of every input file of the build, by path relative to the root.
