@@ -9,15 +9,20 @@ use serde_json::Value;
 /// Renders `value` as a block-style YAML document, ending with a newline.
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
+    write_yaml(&mut out, value);
+    out
+}
+
+/// Appends `value` to `out` as a block-style YAML document, ending with a newline.
+pub fn write_yaml(out: &mut String, value: &Value) {
     match value {
-        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0),
-        Value::Array(items) if !items.is_empty() => write_seq(&mut out, items, 0),
+        Value::Object(map) if !map.is_empty() => write_map(out, map, 0),
+        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0),
         scalar => {
-            out.push_str(&scalar_text(scalar));
+            push_scalar(out, scalar);
             out.push('\n');
         }
     }
-    out
 }
 
 /// The placeholder item of list `index` in a document rendered for [`splice`]: a string
@@ -43,7 +48,7 @@ pub fn splice(text: &str, fills: &[(usize, usize, &[&str])]) -> Option<String> {
         let mut line = String::from("\n");
         indent(&mut line, level);
         line.push_str("- ");
-        line.push_str(&scalar_text(&placeholder(i)));
+        push_scalar(&mut line, &placeholder(i));
         line.push('\n');
         let at = text.find(&line)?;
         if text.rfind(&line) != Some(at) {
@@ -71,7 +76,7 @@ fn indent(out: &mut String, level: usize) {
 fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, level: usize) {
     for (key, value) in map {
         indent(out, level);
-        out.push_str(&string_text(key));
+        push_string(out, key);
         out.push(':');
         write_value_after_key(out, value, level);
     }
@@ -89,7 +94,7 @@ fn write_value_after_key(out: &mut String, value: &Value, level: usize) {
         }
         scalar => {
             out.push(' ');
-            out.push_str(&scalar_text(scalar));
+            push_scalar(out, scalar);
             out.push('\n');
         }
     }
@@ -107,7 +112,7 @@ fn write_seq(out: &mut String, items: &[Value], level: usize) {
                         indent(out, level + 2);
                     }
                     first = false;
-                    out.push_str(&string_text(key));
+                    push_string(out, key);
                     out.push(':');
                     write_value_after_key(out, value, level + 2);
                 }
@@ -117,21 +122,24 @@ fn write_seq(out: &mut String, items: &[Value], level: usize) {
                 write_seq(out, inner, level + 2);
             }
             scalar => {
-                out.push_str(&scalar_text(scalar));
+                push_scalar(out, scalar);
                 out.push('\n');
             }
         }
     }
 }
 
-fn scalar_text(value: &Value) -> String {
+fn push_scalar(out: &mut String, value: &Value) {
     match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string_text(s),
-        Value::Array(_) => "[]".to_string(),
-        Value::Object(_) => "{}".to_string(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            use std::fmt::Write;
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => push_string(out, s),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
@@ -156,16 +164,30 @@ fn is_duration(s: &str) -> bool {
 
 /// `s` as a YAML scalar: plain when safe, else double-quoted with escapes.
 pub fn string_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_string(&mut out, s);
+    out
+}
+
+/// Appends [`string_text`] of `s` to `out`.
+fn push_string(out: &mut String, s: &str) {
     if is_plain_safe(s) {
-        return s.to_string();
+        out.push_str(s);
+    } else {
+        push_double_quoted(out, s);
     }
-    double_quoted(s)
 }
 
 /// `s` double-quoted with backslash escapes (`\"`, `\\`, `\n`, `\u2028`, ...): the same text
 /// is a valid YAML double-quoted scalar and a valid Go string literal.
 pub fn double_quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_double_quoted(&mut out, s);
+    out
+}
+
+/// Appends [`double_quoted`] of `s` to `out`.
+fn push_double_quoted(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -175,13 +197,13 @@ pub fn double_quoted(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
+                use std::fmt::Write;
+                let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
 #[cfg(test)]
