@@ -51,6 +51,12 @@ pub fn split_url(url: &str) -> Result<(String, String), String> {
 
 /// Sends `method` to `base` + `path` and reads the whole answer.
 pub fn request(method: &str, base: &str, path: &str) -> Result<Response, String> {
+    request_waiting(method, base, path, TIMEOUT)
+}
+
+/// [`request`] that waits up to `wait` for each read of the answer: a runtime answers
+/// `/-/reload` only once the new config and rules are loaded, seconds on a big fleet.
+pub fn request_waiting(method: &str, base: &str, path: &str, wait: Duration) -> Result<Response, String> {
     let (authority, prefix) = split_url(base)?;
     let addr = authority
         .to_socket_addrs()
@@ -58,7 +64,7 @@ pub fn request(method: &str, base: &str, path: &str) -> Result<Response, String>
         .next()
         .ok_or_else(|| format!("{authority}: no address"))?;
     let mut stream = TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| format!("{authority}: {e}"))?;
-    stream.set_read_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(wait)).map_err(|e| e.to_string())?;
     stream.set_write_timeout(Some(TIMEOUT)).map_err(|e| e.to_string())?;
     let head = format!(
         "{method} {prefix}{path} HTTP/1.1\r\nHost: {authority}\r\nUser-Agent: strata-watch\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
@@ -70,7 +76,12 @@ pub fn request(method: &str, base: &str, path: &str) -> Result<Response, String>
     stream
         .take(MAX_BODY)
         .read_to_end(&mut raw)
-        .map_err(|e| format!("{authority}: {e}"))?;
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => {
+                format!("{authority}: no answer within {} s", wait.as_secs())
+            }
+            _ => format!("{authority}: {e}"),
+        })?;
     parse_response(&raw).ok_or_else(|| format!("{authority}: malformed HTTP answer"))
 }
 

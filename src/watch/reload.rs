@@ -1,13 +1,16 @@
 //! Asking the runtimes to reload: `POST /-/reload` with bounded retries and exponential
 //! backoff, then a confirmation from the runtime's own status.
 
-use super::http::{Response, request};
+use super::http::{Response, request, request_waiting};
 use std::time::Duration;
 
 /// Tries per reload.
 const TRIES: u32 = 5;
 /// First pause between tries; doubles after each.
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+/// How long a runtime may take to answer one reload (it answers once it has loaded the
+/// new config and rules).
+const RELOAD_WAIT: Duration = Duration::from_secs(60);
 
 /// A runtime to reload.
 #[derive(Debug, Clone)]
@@ -34,7 +37,7 @@ pub fn reload(runtime: &Runtime) -> Reload {
     let mut pause = FIRST_BACKOFF;
     let mut last = String::new();
     for attempt in 1..=TRIES {
-        match request("POST", &runtime.url, "/-/reload") {
+        match request_waiting("POST", &runtime.url, "/-/reload", RELOAD_WAIT) {
             Ok(r) if r.ok() => return confirm(runtime),
             Ok(r) if r.status != 503 => {
                 return Reload::Rejected(format!("HTTP {}: {}", r.status, r.body.trim()));
