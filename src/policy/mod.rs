@@ -97,20 +97,18 @@ pub fn load_modules(root: &Path, tests: bool, sources: &mut SourceMap, diags: &m
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     paths.sort();
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     for p in paths {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if !name.ends_with(".rego") || (!tests && name.ends_with("_test.rego")) || !p.is_file() {
             continue;
         }
         let display = format!("policies/{name}");
-        match crate::load::read_file(&p) {
+        match crate::load::read_inside(&real_root, &p) {
             Ok(raw) => found.push((None, display, p, Arc::new(raw.text))),
             Err(e) => {
                 let id = sources.add(display, p, Arc::new(String::new()));
-                diags.push(
-                    Diagnostic::error("STRATA-E040", Loc::file_start(id), format!("cannot read file: {e}"))
-                        .with_help("check the file's permissions"),
-                );
+                diags.push(e.diagnostic(id));
             }
         }
     }
