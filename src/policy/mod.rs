@@ -13,6 +13,7 @@
 //! STRATA-E081 invalid `# METADATA`, STRATA-E082 waiver of an unknown rule, STRATA-E083
 //! expired waiver, STRATA-E084 unknown pack or rule id in `strata.toml`.
 
+pub mod bounds;
 pub mod engine;
 pub mod input;
 pub mod manifests;
@@ -57,6 +58,9 @@ pub struct Policies {
     rules: BTreeMap<String, RuleMeta>,
     overrides: BTreeMap<String, Severity>,
     today: String,
+    /// Packages that hit the time limit: not evaluated again for other tenants, so one
+    /// runaway policy costs one limit per worker, not one per tenant.
+    stopped: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// Everything one (environment, tenant) evaluation needs.
@@ -264,6 +268,7 @@ impl Policies {
             rules,
             overrides,
             today,
+            stopped: Default::default(),
         })
     }
 
@@ -301,8 +306,12 @@ impl Policies {
             job.project_value,
         ));
         let mut findings = Vec::new();
+        let stopped = |package: &str| self.stopped.lock().is_ok_and(|s| s.contains(package));
         for e in self.entries.iter().filter(applies) {
             for rule in &e.rules {
+                if stopped(&e.package) {
+                    break;
+                }
                 match engine::eval_items(engine, &e.package, rule) {
                     Ok(items) => findings.extend(items.iter().map(|item| match *rule {
                         "violation" => report::violation(item, &e.package),
@@ -315,7 +324,14 @@ impl Policies {
                             Severity::Warning,
                         ),
                     })),
-                    Err(text) => diags.push(engine::rego_error(&text, &self.modules, e.loc)),
+                    Err(text) => {
+                        if text.contains("time limit")
+                            && let Ok(mut s) = self.stopped.lock()
+                        {
+                            s.insert(e.package.clone());
+                        }
+                        diags.push(engine::rego_error(&text, &self.modules, e.loc));
+                    }
                 }
             }
         }
