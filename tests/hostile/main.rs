@@ -6,6 +6,7 @@
 mod common;
 
 mod fleet;
+mod output;
 mod parser;
 mod paths;
 mod promql;
