@@ -114,3 +114,16 @@ fn a_template_override_linked_outside_never_reaches_the_output() {
     }
     no_canary(repo.path(), &err);
 }
+
+#[test]
+fn a_link_that_stays_inside_the_repository_is_followed() {
+    let repo = platform();
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("shared")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::rename(root.join("tenants/beatforge.yaml"), root.join("shared/beatforge.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    symlink("../shared/beatforge.yaml", root.join("tenants/beatforge.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let (out, _) = run(root, &["build", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", super::text(&out));
+    assert!(root.join("out/dev/prometheus/rules/beatforge.yml").is_file());
+}
