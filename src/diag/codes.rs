@@ -50,6 +50,10 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("STRATA-E033", "the repository has no environments"),
     ("STRATA-E040", "a file cannot be read"),
+    (
+        "STRATA-E041",
+        "a file is a symbolic link leading outside the repository",
+    ),
     ("STRATA-E050", "a rule expression is not valid PromQL"),
     (
         "STRATA-E051",

@@ -13,7 +13,7 @@ pub use yaml::{MAX_DEPTH, MAX_NODES, parse_yaml};
 
 use crate::diag::{Diagnostic, FileId, Loc};
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Largest input file accepted, in bytes.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -36,6 +36,47 @@ pub fn read_file(path: &Path) -> Result<RawFile, String> {
     let text = String::from_utf8_lossy(&bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
     Ok(RawFile { bytes, text })
+}
+
+/// Why a repository file could not be read.
+#[derive(Debug)]
+pub enum ReadError {
+    /// Its real path (symbolic links resolved) is outside the repository.
+    Outside(PathBuf),
+    /// An I/O failure, as text.
+    Io(String),
+}
+
+impl ReadError {
+    /// The diagnostic for this failure, at the start of `file`.
+    pub fn diagnostic(&self, file: FileId) -> Diagnostic {
+        match self {
+            ReadError::Outside(real) => Diagnostic::error(
+                "STRATA-E041",
+                Loc::file_start(file),
+                format!(
+                    "file is a symbolic link to `{}`, outside the repository",
+                    real.display()
+                ),
+            )
+            .with_help("copy the file into the repository instead of linking to it"),
+            ReadError::Io(e) => {
+                Diagnostic::error("STRATA-E040", Loc::file_start(file), format!("cannot read file: {e}"))
+                    .with_help("check the file's permissions")
+            }
+        }
+    }
+}
+
+/// Reads a repository file like [`read_file`], refusing one whose real path (symbolic links
+/// resolved) is outside `root`, which must be canonical: a tenant file linked to
+/// `/etc/passwd` is neither read nor quoted in a diagnostic.
+pub fn read_inside(root: &Path, path: &Path) -> Result<RawFile, ReadError> {
+    let real = std::fs::canonicalize(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if !real.starts_with(root) {
+        return Err(ReadError::Outside(real));
+    }
+    read_file(&real).map_err(ReadError::Io)
 }
 
 /// Checks size and encoding of a file read by [`read_file`]; a problem is a diagnostic.

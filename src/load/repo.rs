@@ -1,7 +1,7 @@
 //! Finding and loading the files of a config repository (SPEC section 1 layout).
 
 use super::node::{Kind, Node};
-use super::{check_raw, parse_yaml, read_file};
+use super::{ReadError, check_raw, parse_yaml, read_file, read_inside};
 use crate::diag::{Diagnostic, FileId, Loc, SourceMap};
 use crate::project::{Project, parse_project};
 use rayon::prelude::*;
@@ -108,10 +108,11 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
     let builtin = split_layer(builtin_file, builtin_node, &mut diags);
 
     let (found, all_tenants) = discover(root, selection);
-    let raws: Vec<(Found, Result<super::RawFile, String>)> = found
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let raws: Vec<(Found, Result<super::RawFile, ReadError>)> = found
         .into_par_iter()
         .map(|f| {
-            let raw = read_file(&f.path);
+            let raw = read_inside(&real_root, &f.path);
             (f, raw)
         })
         .collect();
@@ -124,10 +125,7 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
             }
             Err(e) => {
                 let id = sources.add(f.display.clone(), f.path.clone(), Arc::new(String::new()));
-                diags.push(
-                    Diagnostic::error("STRATA-E040", Loc::file_start(id), format!("cannot read file: {e}"))
-                        .with_help("check the file's permissions"),
-                );
+                diags.push(e.diagnostic(id));
             }
         }
     }

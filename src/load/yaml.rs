@@ -336,6 +336,12 @@ fn unsupported_tag(tag: &saphyr_parser::Tag, loc: Loc) -> Diagnostic {
 
 /// A parser error as a diagnostic, with help that fits the common causes.
 fn scan_error(info: &str, loc: Loc) -> Diagnostic {
+    if info.contains("recursion limit") {
+        // The scanner's own depth limit, met by flow collections before the tree's.
+        return Diagnostic::error("STRATA-E004", loc, format!("nesting deeper than {MAX_DEPTH} levels"))
+            .with_label("too deep")
+            .with_help("flatten the structure; no strata setting nests this deep");
+    }
     if info.contains("unknown anchor") {
         return Diagnostic::error("STRATA-E003", loc, "alias to an unknown anchor")
             .with_label("no `&anchor` of this name before here")

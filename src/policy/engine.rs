@@ -35,6 +35,7 @@ pub fn new_engine() -> regorus::Engine {
         check_interval: NonZeroU32::MIN.saturating_add(63),
     });
     engine.set_gather_prints(true);
+    super::bounds::bound_ranges(&mut engine);
     // Durations are parsed in Rust: a regex per call in Rego costs more than every other
     // rule of the packs together.
     let parse = |args: Vec<regorus::Value>| -> anyhow::Result<regorus::Value> {
@@ -60,6 +61,15 @@ pub fn build(modules: &[Module], diags: &mut Vec<Diagnostic>) -> (regorus::Engin
     let mut kept: Vec<usize> = Vec::new();
     let mut engine = new_engine();
     for (i, m) in modules.iter().enumerate() {
+        if let Some(d) = m
+            .pack
+            .is_none()
+            .then(|| super::bounds::recursion(&m.text, m.file))
+            .flatten()
+        {
+            diags.push(d);
+            continue;
+        }
         let mut next = engine.clone();
         match next.add_policy(m.display.clone(), m.text.to_string()) {
             Ok(_) => {
@@ -156,6 +166,11 @@ pub fn rego_error(text: &str, modules: &[Module], fallback: Loc) -> Diagnostic {
         format!(
             "a policy evaluation may take at most {} s; look for a comprehension over a large range or a cross product",
             EVAL_LIMIT.as_secs()
+        )
+    } else if message.contains("exceeds the limit of") {
+        format!(
+            "a `numbers.range` may hold at most {} elements; iterate over the input's own collections instead",
+            super::bounds::MAX_RANGE
         )
     } else if message.contains("could not find function") {
         "check the function's spelling against the Rego built-ins (https://www.openpolicyagent.org/docs/latest/policy-reference/)"

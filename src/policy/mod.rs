@@ -13,6 +13,7 @@
 //! STRATA-E081 invalid `# METADATA`, STRATA-E082 waiver of an unknown rule, STRATA-E083
 //! expired waiver, STRATA-E084 unknown pack or rule id in `strata.toml`.
 
+pub mod bounds;
 pub mod engine;
 pub mod input;
 pub mod manifests;
@@ -57,6 +58,9 @@ pub struct Policies {
     rules: BTreeMap<String, RuleMeta>,
     overrides: BTreeMap<String, Severity>,
     today: String,
+    /// Packages that hit the time limit: not evaluated again for other tenants, so one
+    /// runaway policy costs one limit per worker, not one per tenant.
+    stopped: std::sync::Mutex<std::collections::BTreeSet<String>>,
 }
 
 /// Everything one (environment, tenant) evaluation needs.
@@ -97,20 +101,18 @@ pub fn load_modules(root: &Path, tests: bool, sources: &mut SourceMap, diags: &m
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     paths.sort();
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     for p in paths {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
         if !name.ends_with(".rego") || (!tests && name.ends_with("_test.rego")) || !p.is_file() {
             continue;
         }
         let display = format!("policies/{name}");
-        match crate::load::read_file(&p) {
+        match crate::load::read_inside(&real_root, &p) {
             Ok(raw) => found.push((None, display, p, Arc::new(raw.text))),
             Err(e) => {
                 let id = sources.add(display, p, Arc::new(String::new()));
-                diags.push(
-                    Diagnostic::error("STRATA-E040", Loc::file_start(id), format!("cannot read file: {e}"))
-                        .with_help("check the file's permissions"),
-                );
+                diags.push(e.diagnostic(id));
             }
         }
     }
@@ -266,6 +268,7 @@ impl Policies {
             rules,
             overrides,
             today,
+            stopped: Default::default(),
         })
     }
 
@@ -303,8 +306,12 @@ impl Policies {
             job.project_value,
         ));
         let mut findings = Vec::new();
+        let stopped = |package: &str| self.stopped.lock().is_ok_and(|s| s.contains(package));
         for e in self.entries.iter().filter(applies) {
             for rule in &e.rules {
+                if stopped(&e.package) {
+                    break;
+                }
                 match engine::eval_items(engine, &e.package, rule) {
                     Ok(items) => findings.extend(items.iter().map(|item| match *rule {
                         "violation" => report::violation(item, &e.package),
@@ -317,7 +324,14 @@ impl Policies {
                             Severity::Warning,
                         ),
                     })),
-                    Err(text) => diags.push(engine::rego_error(&text, &self.modules, e.loc)),
+                    Err(text) => {
+                        if text.contains("time limit")
+                            && let Ok(mut s) = self.stopped.lock()
+                        {
+                            s.insert(e.package.clone());
+                        }
+                        diags.push(engine::rego_error(&text, &self.modules, e.loc));
+                    }
                 }
             }
         }

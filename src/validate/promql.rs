@@ -1,7 +1,7 @@
 //! PromQL (SPEC sections 3 and 4): every rule expression is parsed, and every vector and
 //! matrix selector in it is confined to its tenant: `<tenant_label>="<id>"` is added where
 //! missing, and a matcher on that label that names or could match another tenant
-//! (`!=`, `=~`, `!~`, another id) is refused. The rewritten expression replaces the value,
+//! (`!=`, `=~`, `!~`, another id) is refused, as is `label_replace`/`label_join` writing it. The rewritten expression replaces the value,
 //! so everything rendered from the document carries it.
 
 use crate::diag::{Diagnostic, Loc, SourceMap};
@@ -15,7 +15,8 @@ use promql_parser::util::visitor::{ExprVisitorMut, walk_expr_mut};
 pub enum PromqlError {
     /// Not valid PromQL; `at` is the byte offset of the problem when it is known.
     Syntax { message: String, at: Option<usize> },
-    /// A matcher on the tenant label that is not `="<this tenant>"`.
+    /// A matcher on the tenant label that is not `="<this tenant>"`, or a function writing
+    /// that label.
     ForeignMatcher { matcher: String },
 }
 
@@ -61,6 +62,17 @@ impl ExprVisitorMut for Confine<'_> {
         match expr {
             Expr::VectorSelector(vs) => self.confine(vs)?,
             Expr::MatrixSelector(ms) => self.confine(&mut ms.vs)?,
+            Expr::Call(call) if matches!(call.func.name, "label_replace" | "label_join") => {
+                // The second argument is the label written: writing the tenant label would
+                // relabel this tenant's series as another's.
+                if let Some(Expr::StringLiteral(dst)) = call.args.args.get(1).map(|a| a.as_ref())
+                    && dst.val == self.label
+                {
+                    return Err(PromqlError::ForeignMatcher {
+                        matcher: format!("{}(..., \"{}\", ...)", call.func.name, dst.val),
+                    });
+                }
+            }
             _ => {}
         }
         Ok(true)
@@ -345,6 +357,7 @@ mod tests {
         );
         assert_eq!(ok("up{tenant=\"acme\"}"), "up{tenant=\"acme\"}");
         assert_eq!(ok("vector(1)"), "vector(1)");
+        assert!(ok("label_replace(up, \"x\", \"$1\", \"tenant\", \"(.*)\")").contains("tenant=\"acme\""));
     }
 
     #[test]
@@ -355,6 +368,8 @@ mod tests {
             "up{tenant=~\"ac.*\"}",
             "rate(x{tenant!~\"b\"}[5m])",
             "up{job=\"a\" or tenant=\"b\"}",
+            "label_replace(up, \"tenant\", \"b\", \"\", \"\")",
+            "sum(label_join(up, \"tenant\", \",\", \"job\"))",
         ] {
             assert!(
                 matches!(confine(bad, "tenant", "acme"), Err(PromqlError::ForeignMatcher { .. })),
