@@ -176,6 +176,20 @@ pub(crate) fn matcher_at(expr: &str, label: &str) -> Option<usize> {
     })
 }
 
+/// STRATA-E051 at `loc`: expression `display` holds `matcher`, a tenant-label matcher
+/// that is not the tenant's own.
+pub fn foreign_matcher(loc: Loc, display: &str, label: &str, tenant: &str, matcher: &str) -> Diagnostic {
+    Diagnostic::error(
+        "STRATA-E051",
+        loc,
+        format!("`{display}` selects outside tenant `{tenant}`: `{matcher}`"),
+    )
+    .with_label(format!("`{label}` matcher that is not `{label}=\"{tenant}\"`"))
+    .with_help(format!(
+        "remove the `{label}` matcher: strata adds `{label}=\"{tenant}\"` to every selector"
+    ))
+}
+
 /// The location of byte `offset` inside the string value at `loc`, when the value is
 /// written on one line (plain or quoted without escapes before it); else the value itself.
 pub fn loc_inside(sources: &SourceMap, loc: Loc, text: &str, offset: usize) -> Loc {
@@ -299,17 +313,7 @@ pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &So
             }
             Err(PromqlError::ForeignMatcher { matcher }) => {
                 let loc = matcher_at(&text, label).map_or(node.loc, |at| loc_inside(sources, node.loc, &text, at));
-                diags.push(
-                    Diagnostic::error(
-                        "STRATA-E051",
-                        loc,
-                        format!("`{display}` selects outside tenant `{tenant}`: `{matcher}`"),
-                    )
-                    .with_label(format!("`{label}` matcher that is not `{label}=\"{tenant}\"`"))
-                    .with_help(format!(
-                        "remove the `{label}` matcher: strata adds `{label}=\"{tenant}\"` to every selector"
-                    )),
-                );
+                diags.push(foreign_matcher(loc, &display, label, tenant, &matcher));
             }
         }
     }

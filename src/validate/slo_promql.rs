@@ -3,7 +3,7 @@
 //! codes and locations of rule expressions (STRATA-E050, STRATA-E051). The values stay
 //! templates: the renderers substitute each window and confine again, from the cache.
 
-use super::promql::{PromqlError, confine_cached, loc_inside, matcher_at};
+use super::promql::{PromqlError, confine_cached, foreign_matcher, loc_inside, matcher_at};
 use crate::diag::{Diagnostic, SourceMap};
 use crate::duration::parse_duration;
 use crate::load::Node;
@@ -55,17 +55,7 @@ pub fn check(doc: &Node, label: &str, tenant: &str, sources: &SourceMap, diags: 
                 }
                 Err(PromqlError::ForeignMatcher { matcher }) => {
                     let loc = matcher_at(text, label).map_or(node.loc, |at| loc_inside(sources, node.loc, text, at));
-                    diags.push(
-                        Diagnostic::error(
-                            "STRATA-E051",
-                            loc,
-                            format!("`{display}` selects outside tenant `{tenant}`: `{matcher}`"),
-                        )
-                        .with_label(format!("`{label}` matcher that is not `{label}=\"{tenant}\"`"))
-                        .with_help(format!(
-                            "remove the `{label}` matcher: strata adds `{label}=\"{tenant}\"` to every selector"
-                        )),
-                    );
+                    diags.push(foreign_matcher(loc, &display, label, tenant, &matcher));
                 }
             }
         }
