@@ -14,6 +14,8 @@ set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT_DIR"
+# shellcheck source=lib/debian.sh
+source scripts/lib/debian.sh
 
 BIN=${1:-target/debug/strata}
 YLS_VERSION=1.25.0
@@ -22,13 +24,7 @@ YLS_PKG="$NODE_DIR/node_modules/yaml-language-server/package.json"
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "==> installing Debian nodejs and npm"
-    SUDO=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || { echo "editor_check: node/npm missing and not root (no sudo)" >&2; exit 2; }
-        SUDO=(sudo -n)
-    fi
-    "${SUDO[@]}" apt-get update
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nodejs npm
+    debian_install editor_check --no-install-recommends nodejs npm
 fi
 installed=$(node -p "require('$YLS_PKG').version" 2>/dev/null || true)
 if [ "$installed" != "$YLS_VERSION" ]; then

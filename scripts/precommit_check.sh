@@ -23,6 +23,8 @@ set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT_DIR"
+# shellcheck source=lib/debian.sh
+source scripts/lib/debian.sh
 INSTALL_ONLY=0
 [[ "${1:-}" == --install-only ]] && INSTALL_ONLY=1
 
@@ -58,11 +60,7 @@ if ! pinned; then
 fi
 if ! command -v fish >/dev/null 2>&1 || ! command -v zsh >/dev/null 2>&1; then
     log "installing Debian fish and zsh (completion script checks)"
-    sudo=()
-    [[ $(id -u) -eq 0 ]] || sudo=(sudo -n)
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fish zsh \
-        || { echo "precommit_check: could not install fish and zsh" >&2; exit 2; }
+    debian_install precommit_check --no-install-recommends fish zsh
 fi
 [[ $INSTALL_ONLY == 1 ]] && exit 0
 BIN=$(realpath "${1:-target/debug/strata}")

@@ -16,6 +16,8 @@ set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT_DIR"
+# shellcheck source=lib/debian.sh
+source scripts/lib/debian.sh
 
 BIN=target/debug/strata
 UPDATE_DOCS=0
@@ -29,13 +31,7 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
 if [ ! -x "$CHROMIUM" ]; then
     echo "==> installing Debian chromium"
-    SUDO=()
-    if [ "$(id -u)" -ne 0 ]; then
-        command -v sudo >/dev/null 2>&1 || { echo "report_check: chromium missing and not root (no sudo)" >&2; exit 2; }
-        SUDO=(sudo -n)
-    fi
-    "${SUDO[@]}" apt-get update
-    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+    debian_install report_check chromium
 fi
 "$CHROMIUM" --version
 
