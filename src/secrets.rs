@@ -2,7 +2,8 @@
 //!
 //! A variable is secret when a secret field ([`SECRET_FIELDS`]) of a layer file read
 //! references it (`webhook_url: ${SLACK_URL}`). Its value, the value of every secret
-//! field (a literal, a `${NAME:-default}` default) and their JSON-escaped forms are
+//! field (a literal, a `${NAME:-default}` default) and their escaped forms (JSON, Rust
+//! `escape_default` and `escape_debug`, as messages quote values) are
 //! replaced by [`REDACTED`] in every diagnostic, whatever command prints it; `explain`,
 //! `report` and `diff` pass their output through [`Secrets::redact`] as well. Values
 //! shorter than [`MIN_LEN`] characters are not redacted: replacing `a` or `80` everywhere
@@ -39,7 +40,16 @@ impl Secrets {
             walk(layer, false, &mut names, &mut values, lookup);
         }
         values.extend(names.iter().filter_map(|n| lookup(n)));
-        let escaped: Vec<String> = values.iter().map(|v| json_escaped(v)).collect();
+        let escaped: Vec<String> = values
+            .iter()
+            .flat_map(|v| {
+                [
+                    json_escaped(v),
+                    v.escape_default().to_string(),
+                    v.escape_debug().to_string(),
+                ]
+            })
+            .collect();
         values.extend(escaped);
         let mut values: Vec<String> = values.into_iter().filter(|v| v.chars().count() >= MIN_LEN).collect();
         values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
@@ -93,7 +103,7 @@ impl Secrets {
     }
 }
 
-/// `value` as it appears inside a JSON (or Rust debug, or double-quoted YAML) string.
+/// `value` as it appears inside a JSON (or double-quoted YAML) string.
 fn json_escaped(value: &str) -> String {
     let quoted = serde_json::to_string(value).unwrap_or_default();
     quoted
