@@ -88,8 +88,10 @@ fn empty_map(loc: Loc) -> Node {
     Node::new(Kind::Map(Default::default()), loc)
 }
 
-/// The secrets of every layer document of `repo`.
-fn secrets_of(repo: &Repo, lookup: &dyn Fn(&str) -> Option<String>) -> Secrets {
+/// The secrets of every layer document of `repo`. When tenants were left out, those of
+/// their files that reference a variable the loaded files use outside a secret field are
+/// read too: whether that variable is a secret depends on every file.
+fn secrets_of(repo: &Repo, lookup: &(dyn Fn(&str) -> Option<String> + Sync)) -> Secrets {
     let layer_files = std::iter::once(&repo.builtin)
         .chain(&repo.defaults)
         .chain(repo.environments.values());
@@ -98,7 +100,33 @@ fn secrets_of(repo: &Repo, lookup: &dyn Fn(&str) -> Option<String>) -> Secrets {
         .tenants
         .values()
         .flat_map(|t| t.base.iter().chain(t.overlays.values()));
-    Secrets::collect(layers.chain(tenant_files.filter_map(|(_, n)| n.as_ref())), lookup)
+    let mut secrets = Secrets::collect(layers.chain(tenant_files.filter_map(|(_, n)| n.as_ref())), lookup);
+    let open: Vec<String> = secrets
+        .others
+        .difference(&secrets.names)
+        .map(|n| format!("${{{n}"))
+        .collect();
+    if open.is_empty() || repo.unselected.is_empty() {
+        return secrets;
+    }
+    // Regular files only: a symbolic link (perhaps leading outside the root) is not followed.
+    let others: Vec<Node> = repo
+        .unselected
+        .par_iter()
+        .filter_map(|path| {
+            let meta = std::fs::symlink_metadata(path).ok()?;
+            if !meta.is_file() || meta.len() > crate::load::MAX_FILE_BYTES {
+                return None;
+            }
+            let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+            if !open.iter().any(|r| text.contains(r.as_str())) {
+                return None;
+            }
+            crate::load::parse_yaml(&text, crate::diag::FileId(0)).0
+        })
+        .collect();
+    secrets.extend(&Secrets::collect(&others, lookup));
+    secrets
 }
 
 /// Runs load, merge and validation for the selected environments and tenants.

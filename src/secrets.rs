@@ -26,6 +26,8 @@ pub const MIN_LEN: usize = 4;
 pub struct Secrets {
     /// Names of the variables a secret field references.
     pub names: BTreeSet<String>,
+    /// Names of the variables other fields reference.
+    pub others: BTreeSet<String>,
     /// Texts to replace, longest first (so a secret holding another is replaced whole).
     values: Vec<String>,
 }
@@ -34,11 +36,15 @@ impl Secrets {
     /// The secrets of the layer documents `layers` (as written, before interpolation),
     /// with variable values from `lookup`.
     pub fn collect<'a>(layers: impl IntoIterator<Item = &'a Node>, lookup: &dyn Fn(&str) -> Option<String>) -> Self {
-        let mut names = BTreeSet::new();
-        let mut values = BTreeSet::new();
+        let mut found = Found::default();
         for layer in layers {
-            walk(layer, false, &mut names, &mut values, lookup);
+            walk(layer, false, &mut found, lookup);
         }
+        let Found {
+            names,
+            others,
+            mut values,
+        } = found;
         values.extend(names.iter().filter_map(|n| lookup(n)));
         let escaped: Vec<String> = values
             .iter()
@@ -53,12 +59,13 @@ impl Secrets {
         values.extend(escaped);
         let mut values: Vec<String> = values.into_iter().filter(|v| v.chars().count() >= MIN_LEN).collect();
         values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        Self { names, values }
+        Self { names, others, values }
     }
 
     /// Adds the names and values of `other` (a later compile of the same repository).
     pub fn extend(&mut self, other: &Secrets) {
         self.names.extend(other.names.iter().cloned());
+        self.others.extend(other.others.iter().cloned());
         let mut values: BTreeSet<String> = self.values.drain(..).collect();
         values.extend(other.values.iter().cloned());
         self.values = values.into_iter().collect();
@@ -113,31 +120,30 @@ fn json_escaped(value: &str) -> String {
         .to_string()
 }
 
-fn walk(
-    node: &Node,
-    secret: bool,
-    names: &mut BTreeSet<String>,
-    values: &mut BTreeSet<String>,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) {
+/// What [`walk`] finds.
+#[derive(Default)]
+struct Found {
+    names: BTreeSet<String>,
+    others: BTreeSet<String>,
+    values: BTreeSet<String>,
+}
+
+fn walk(node: &Node, secret: bool, found: &mut Found, lookup: &dyn Fn(&str) -> Option<String>) {
     match &node.kind {
         Kind::Map(map) => {
             for (key, entry) in map.iter() {
-                walk(
-                    &entry.value,
-                    SECRET_FIELDS.contains(&key.as_str()),
-                    names,
-                    values,
-                    lookup,
-                );
+                walk(&entry.value, SECRET_FIELDS.contains(&key.as_str()), found, lookup);
             }
         }
-        Kind::Seq(items) => items.iter().for_each(|n| walk(n, false, names, values, lookup)),
-        Kind::Str(s) if secret => {
+        Kind::Seq(items) => items.iter().for_each(|n| walk(n, false, found, lookup)),
+        Kind::Str(s) if !secret => found
+            .others
+            .extend(references(s).into_iter().map(|(n, _)| n.to_string())),
+        Kind::Str(s) => {
             let refs = references(s);
             for (name, default) in &refs {
-                names.insert((*name).to_string());
-                values.extend(default.map(str::to_string));
+                found.names.insert((*name).to_string());
+                found.values.extend(default.map(str::to_string));
             }
             let mut resolved = s.clone();
             for (name, default) in &refs {
@@ -149,7 +155,7 @@ fn walk(
                     resolved = resolved.replace(&whole, &v);
                 }
             }
-            values.insert(resolved);
+            found.values.insert(resolved);
         }
         _ => {}
     }

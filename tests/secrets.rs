@@ -314,11 +314,18 @@ fn diagnostics_about_values_from_a_secret_never_show_it() {
         }
     }
     assert!(!out.exists(), "a failed build wrote output");
-    // `explain` loads one tenant: the secret field naming the variable must be in its files.
-    let explain = ["explain", ".", "--env", "production", "--tenant", "acme-corp"];
-    let o = strata_with_env(&root, &[&explain[..], &["autoscaling.max_replicas"]].concat(), &env);
-    canary.assert_clean("explain", &o);
-    assert!(stdout(&o).contains("<secret>"), "{}", stdout(&o));
+    // `explain` and `check FILE` load one tenant: the secret field naming the variable
+    // may be in another tenant's file (beatforge's value comes from acme-corp's secret).
+    for tenant in ["acme-corp", "beatforge"] {
+        let explain = ["explain", ".", "--env", "production", "--tenant", tenant];
+        let o = strata_with_env(&root, &[&explain[..], &["autoscaling.max_replicas"]].concat(), &env);
+        canary.assert_clean("explain", &o);
+        assert!(stdout(&o).contains("<secret>"), "{tenant}: {}", stdout(&o));
+    }
+    let o = strata_with_env(&root, &["check", "tenants/beatforge/production.yaml"], &env);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    canary.assert_clean("check FILE", &o);
+    assert!(stdout(&o).contains("STRATA-E034"), "{}", stdout(&o));
     for format in ["html", "markdown"] {
         let o = strata_with_env(&root, &["report", ".", "--format", format], &env);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
