@@ -4,7 +4,9 @@
 //! run; the canaries (raw, JSON-escaped, URL-encoded, base64) must appear nowhere but in
 //! the `alertmanager.yml` files, which are mode 0600.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod watch;
 
 use common::{stderr, stdout, strata_with_env};
 use std::os::unix::fs::PermissionsExt;
