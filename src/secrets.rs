@@ -145,17 +145,19 @@ fn walk(node: &Node, secret: bool, found: &mut Found, lookup: &dyn Fn(&str) -> O
                 found.names.insert((*name).to_string());
                 found.values.extend(default.map(str::to_string));
             }
-            let mut resolved = s.clone();
+            // The value as resolved; a reference left unset is no secret value.
+            let mut resolved = Some(s.clone());
             for (name, default) in &refs {
                 let whole = match default {
                     Some(d) => format!("${{{name}:-{d}}}"),
                     None => format!("${{{name}}}"),
                 };
-                if let Some(v) = lookup(name).or_else(|| default.map(str::to_string)) {
-                    resolved = resolved.replace(&whole, &v);
-                }
+                resolved = match lookup(name).or_else(|| default.map(str::to_string)) {
+                    Some(v) => resolved.map(|r| r.replace(&whole, &v)),
+                    None => None,
+                };
             }
-            found.values.insert(resolved);
+            found.values.extend(resolved);
         }
         _ => {}
     }
@@ -186,12 +188,13 @@ mod tests {
             secret_layer("${HOOK}"),
             secret_layer("${UNSET:-fallback-key}"),
             secret_layer("literal-key"),
+            secret_layer("${GONE}"),
         ];
         let s = Secrets::collect(&layers, &lookup);
-        assert_eq!(s.names, ["HOOK", "UNSET"].map(String::from).into());
+        assert_eq!(s.names, ["GONE", "HOOK", "UNSET"].map(String::from).into());
         let text = "a https://h/\"s3cr3t\" b {\"v\": \"https://h/\\\"s3cr3t\\\"\"} fallback-key literal-key";
         assert_eq!(s.redact(text), "a <secret> b {\"v\": \"<secret>\"} <secret> <secret>");
-        assert_eq!(s.redact("nothing here"), "nothing here");
+        assert_eq!(s.redact("no value: ${HOOK} ${GONE}"), "no value: ${HOOK} ${GONE}");
     }
 
     #[test]

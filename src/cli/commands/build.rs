@@ -102,7 +102,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let problems = checks.problems();
     if !problems.is_empty() {
         for problem in &problems {
-            eprintln!("strata: internal error: {problem}");
+            eprintln!("strata: internal error: {}", compiled.secrets.redact(problem));
         }
         eprintln!("strata: build failed; the previous output was left untouched");
         return Ok(crate::cli::EXIT_PROBLEMS);
