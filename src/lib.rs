@@ -20,6 +20,7 @@ pub mod project;
 pub mod render;
 pub mod report;
 pub mod slo;
+pub mod texts;
 pub mod validate;
 pub mod watch;
 pub mod write;

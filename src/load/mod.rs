@@ -3,6 +3,7 @@
 
 pub mod lines;
 pub mod node;
+mod overrides;
 mod repo;
 mod scalar;
 mod yaml;
