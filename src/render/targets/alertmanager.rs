@@ -21,8 +21,7 @@
 mod receivers;
 mod templates;
 
-#[cfg(test)]
-mod gocheck;
+pub mod gocheck;
 #[cfg(test)]
 mod tests;
 
