@@ -21,7 +21,7 @@
 mod receivers;
 mod templates;
 
-mod gocheck;
+pub mod gocheck;
 #[cfg(test)]
 mod tests;
 
