@@ -2,12 +2,13 @@
 //! interpolate, validate. Collects every diagnostic; never stops at the first.
 
 use crate::diag::{Diagnostic, Loc, SourceMap, normalize};
-use crate::interpolate::{Mode, interpolate};
+use crate::interpolate::{Context, Mode, interpolate};
 use crate::load::{Kind, LayerFile, Node, Repo, Selection, load_repo};
 use crate::merge::merge_layers;
 use crate::model::Platform;
 use crate::policy::Policies;
 use crate::render::{EnvContext, TenantModel};
+use crate::secrets::Secrets;
 use crate::validate::checks::{TenantCtx, check_platform, check_tenant};
 use crate::validate::promql::check_and_confine;
 use crate::validate::schema::{platform_schema, tenant_schema, validate};
@@ -79,10 +80,53 @@ pub struct Compiled {
     pub typed_platforms: BTreeMap<String, Platform>,
     /// Policy findings suppressed by active waivers, folded across environments.
     pub waived: Vec<crate::policy::Waived>,
+    /// The secret variables and values of the files read (already redacted from `diags`).
+    pub secrets: Secrets,
 }
 
 fn empty_map(loc: Loc) -> Node {
     Node::new(Kind::Map(Default::default()), loc)
+}
+
+/// The secrets of every layer document of `repo`. When tenants were left out, those of
+/// their files that reference a variable the loaded files use outside a secret field are
+/// read too: whether that variable is a secret depends on every file.
+fn secrets_of(repo: &Repo, lookup: &(dyn Fn(&str) -> Option<String> + Sync)) -> Secrets {
+    let layer_files = std::iter::once(&repo.builtin)
+        .chain(&repo.defaults)
+        .chain(repo.environments.values());
+    let layers = layer_files.flat_map(|l| l.platform.iter().chain(&l.tenant_defaults));
+    let tenant_files = repo
+        .tenants
+        .values()
+        .flat_map(|t| t.base.iter().chain(t.overlays.values()));
+    let mut secrets = Secrets::collect(layers.chain(tenant_files.filter_map(|(_, n)| n.as_ref())), lookup);
+    let open: Vec<String> = secrets
+        .others
+        .difference(&secrets.names)
+        .map(|n| format!("${{{n}"))
+        .collect();
+    if open.is_empty() || repo.unselected.is_empty() {
+        return secrets;
+    }
+    // Regular files only: a symbolic link (perhaps leading outside the root) is not followed.
+    let others: Vec<Node> = repo
+        .unselected
+        .par_iter()
+        .filter_map(|path| {
+            let meta = std::fs::symlink_metadata(path).ok()?;
+            if !meta.is_file() || meta.len() > crate::load::MAX_FILE_BYTES {
+                return None;
+            }
+            let text = String::from_utf8(std::fs::read(path).ok()?).ok()?;
+            if !open.iter().any(|r| text.contains(r.as_str())) {
+                return None;
+            }
+            crate::load::parse_yaml(&text, crate::diag::FileId(0)).0
+        })
+        .collect();
+    secrets.extend(&Secrets::collect(&others, lookup));
+    secrets
 }
 
 /// Runs load, merge and validation for the selected environments and tenants.
@@ -108,6 +152,12 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         }
     }
     let mut diags = repo.diags.clone();
+    let secrets = secrets_of(&repo, opts.lookup);
+    let cx = Context {
+        mode: opts.mode,
+        lookup: opts.lookup,
+        secret_vars: &secrets.names,
+    };
     let policies = Policies::load(
         &repo.root,
         &repo.project,
@@ -140,7 +190,7 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         let platform_layers = stack.iter().flatten().filter_map(|l| l.platform.clone());
         let mut platform =
             merge_layers(platform_layers, &mut env_diags).unwrap_or_else(|| empty_map(Loc::file_start(layer.file)));
-        interpolate(&mut platform, opts.mode, opts.lookup, &mut env_diags);
+        interpolate(&mut platform, &cx, &mut env_diags);
         validate(
             platform_schema(),
             &platform,
@@ -191,7 +241,7 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
                     platform: &platform_values[env],
                     project: &project_value,
                 };
-                compile_tenant(&repo, ctx.as_ref(), env, base, tenant, opts, policy)
+                compile_tenant(&repo, ctx.as_ref(), (env, base, tenant), opts, &secrets.names, policy)
             },
         )
         .collect();
@@ -208,6 +258,7 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         }
         diags.extend(d);
     }
+    diags.iter_mut().for_each(|d| secrets.redact_diagnostic(d));
     let diags = normalize(diags, &repo.sources);
     Ok(Compiled {
         repo,
@@ -218,6 +269,7 @@ pub fn compile(root: &Path, opts: &Options<'_>) -> Result<Compiled, String> {
         models,
         typed_platforms,
         waived: crate::policy::fold_waived(waived),
+        secrets,
     })
 }
 
@@ -257,10 +309,9 @@ struct PolicyCtx<'a> {
 fn compile_tenant(
     repo: &Repo,
     ctx: Option<&EnvContext<'_>>,
-    env: &str,
-    base: &Option<Node>,
-    tenant: &str,
+    (env, base, tenant): (&str, &Option<Node>, &str),
     opts: &Options<'_>,
+    secret_vars: &std::collections::BTreeSet<String>,
     policy: PolicyCtx<'_>,
 ) -> TenantResult {
     let platform = policy.platform_node;
@@ -274,7 +325,12 @@ fn compile_tenant(
     let overlay = files.overlays.get(env).and_then(|(_, n)| n.clone());
     let layers = base.iter().cloned().chain([tenant_node.clone()]).chain(overlay);
     let mut doc = merge_layers(layers, &mut diags).unwrap_or_else(|| empty_map(Loc::file_start(*file)));
-    interpolate(&mut doc, opts.mode, opts.lookup, &mut diags);
+    let cx = Context {
+        mode: opts.mode,
+        lookup: opts.lookup,
+        secret_vars,
+    };
+    interpolate(&mut doc, &cx, &mut diags);
     validate(tenant_schema(), &doc, Loc::file_start(*file), "tenant", &mut diags);
     check_tenant(
         &TenantCtx {

@@ -1,9 +1,12 @@
 //! `${NAME}` / `${NAME:-default}` references in string values, and `$${` for a literal `${`.
 //! `check` needs no secrets: an unset variable is a warning and the reference stays as it
-//! is. `build` needs them: an unset variable is an error.
+//! is. `build` needs them: an unset variable is an error. A variable a secret field
+//! references is a secret (see [`crate::secrets`]): referencing it from any other field is
+//! an error, since that value would be written where secrets are not.
 
 use crate::diag::{Diagnostic, Loc};
 use crate::load::{Kind, Node};
+use std::collections::BTreeSet;
 
 /// Fields whose values are secrets (the schema marks them `x-secret`).
 pub const SECRET_FIELDS: &[&str] = &["webhook_url", "routing_key", "auth_password"];
@@ -60,28 +63,55 @@ fn parse(text: &str) -> Result<Vec<Piece<'_>>, String> {
     Ok(pieces)
 }
 
-/// Resolves the references in every string of `node`, marking secret fields.
-pub fn interpolate(node: &mut Node, mode: Mode, lookup: &dyn Fn(&str) -> Option<String>, diags: &mut Vec<Diagnostic>) {
-    walk(node, false, mode, lookup, diags);
+/// The variables `text` references, with their defaults (none when it is malformed).
+pub fn references(text: &str) -> Vec<(&str, Option<&str>)> {
+    let pieces = if text.contains('$') {
+        parse(text).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    pieces
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Var { name, default } => Some((name, default)),
+            Piece::Text(_) => None,
+        })
+        .collect()
 }
 
-fn walk(
-    node: &mut Node,
-    secret: bool,
-    mode: Mode,
-    lookup: &dyn Fn(&str) -> Option<String>,
-    diags: &mut Vec<Diagnostic>,
-) {
+/// How one document is interpolated.
+pub struct Context<'a> {
+    /// Check or build.
+    pub mode: Mode,
+    /// Looks up environment variables.
+    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    /// Variables that hold secrets: only secret fields may reference them.
+    pub secret_vars: &'a BTreeSet<String>,
+}
+
+/// Resolves the references in every string of `node`, marking secret fields.
+pub fn interpolate(node: &mut Node, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) {
+    walk(node, false, cx, diags);
+}
+
+fn walk(node: &mut Node, secret: bool, cx: &Context<'_>, diags: &mut Vec<Diagnostic>) {
     node.secret |= secret;
     match &mut node.kind {
         Kind::Map(map) => {
             for (key, entry) in map.iter_mut() {
                 let secret = SECRET_FIELDS.contains(&key.as_str());
-                walk(&mut entry.value, secret, mode, lookup, diags);
+                walk(&mut entry.value, secret, cx, diags);
             }
         }
-        Kind::Seq(items) => items.iter_mut().for_each(|n| walk(n, false, mode, lookup, diags)),
+        Kind::Seq(items) => items.iter_mut().for_each(|n| walk(n, false, cx, diags)),
         Kind::Str(s) if s.contains('$') => {
+            if !node.secret
+                && let Some((name, _)) = references(s).into_iter().find(|(n, _)| cx.secret_vars.contains(*n))
+            {
+                diags.push(secret_outside_secret_field(name, node.loc));
+                node.secret = true;
+            }
+            let (mode, lookup) = (cx.mode, cx.lookup);
             let original = s.clone();
             match resolve(&original, node.loc, node.secret, mode, lookup, diags) {
                 Some(value) if value == original => {}
@@ -134,6 +164,20 @@ fn resolve(
     complete.then_some(out)
 }
 
+fn secret_outside_secret_field(name: &str, loc: Loc) -> Diagnostic {
+    Diagnostic::error(
+        "STRATA-E034",
+        loc,
+        format!("secret variable `{name}` is used in a field that is not secret"),
+    )
+    .with_label(format!("`${{{name}}}` is also the value of a secret field"))
+    .with_help(format!(
+        "only {} may reference a secret (strata writes those only to alertmanager.yml, mode \
+         0600); give this field a variable of its own",
+        SECRET_FIELDS.join(", ")
+    ))
+}
+
 fn unset_variable(name: &str, loc: Loc, secret: bool, mode: Mode) -> Diagnostic {
     let what = if secret { "secret " } else { "" };
     let d = Diagnostic::error("STRATA-E030", loc, format!("environment variable `{name}` is not set"))
@@ -164,7 +208,13 @@ mod tests {
         let mut node = Node::new(Kind::Str(text.into()), Loc::default());
         let mut diags = Vec::new();
         let lookup = |n: &str| (n == "SET").then(|| "value".to_string());
-        interpolate(&mut node, mode, &lookup, &mut diags);
+        let secret_vars = BTreeSet::new();
+        let cx = Context {
+            mode,
+            lookup: &lookup,
+            secret_vars: &secret_vars,
+        };
+        interpolate(&mut node, &cx, &mut diags);
         (node.as_str().unwrap_or_default().to_string(), diags)
     }
 
@@ -182,6 +232,33 @@ mod tests {
         assert_eq!((text.as_str(), d[0].severity), ("${UNSET}", Severity::Warning));
         let (_, d) = run("${UNSET}", Mode::Build);
         assert_eq!((d[0].code.as_ref(), d[0].severity), ("STRATA-E030", Severity::Error));
+    }
+
+    #[test]
+    fn a_secret_variable_outside_a_secret_field_is_an_error_and_redacted() {
+        let text = "team: ${HOOK}\nwebhook_url: ${HOOK}\nother: ${PLAIN}\n";
+        let (node, _) = crate::load::parse_yaml(text, crate::diag::FileId(0));
+        let Some(mut node) = node else {
+            panic!("the test document parses")
+        };
+        let lookup = |n: &str| Some(format!("value-of-{n}"));
+        let secret_vars = ["HOOK".to_string()].into();
+        let cx = Context {
+            mode: Mode::Build,
+            lookup: &lookup,
+            secret_vars: &secret_vars,
+        };
+        let mut diags = Vec::new();
+        interpolate(&mut node, &cx, &mut diags);
+        let codes: Vec<(&str, u32)> = diags.iter().map(|d| (d.code.as_ref(), d.loc.line)).collect();
+        assert_eq!(codes, [("STRATA-E034", 1)]);
+        let secret = |k: &str| node.get(k).map(|n| n.secret);
+        assert_eq!(
+            (secret("team"), secret("webhook_url"), secret("other")),
+            (Some(true), Some(true), Some(false))
+        );
+        assert_eq!(references("a ${X} $${Y} ${Z:-d}"), [("X", None), ("Z", Some("d"))]);
+        assert!(references("${1BAD}").is_empty());
     }
 
     #[test]

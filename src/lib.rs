@@ -19,6 +19,7 @@ pub mod policy;
 pub mod project;
 pub mod render;
 pub mod report;
+pub mod secrets;
 pub mod slo;
 pub mod texts;
 pub mod validate;

@@ -1,11 +1,16 @@
 //! Writing a build: every file goes to a staging folder beside the output folder, which is
 //! then swapped in whole (atomically where the file system allows). A failed build never
 //! touches the previous output. `manifest.json` lists every input and output with sha256.
+//!
+//! Modes are set explicitly, whatever the umask: folders `rwxr-xr-x`, files `rw-r--r--`,
+//! and `rw-------` for a file holding a secret value ([`Artifact::holds_secrets`]), from
+//! the moment it is created. A file of the previous output is hard-linked only when its
+//! mode is the one wanted, so a link never carries an old mode over.
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Write as _};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +24,53 @@ pub struct Artifact {
     pub path: String,
     /// Content.
     pub bytes: Vec<u8>,
+}
+
+/// Keys under which strata writes a secret value itself in `alertmanager.yml` (a Slack
+/// `api_url`, a PagerDuty `routing_key`, the SMTP `smtp_auth_password`), as the YAML
+/// emitter writes them. Their `*_file` forms hold a path, not a secret. No other artifact
+/// holds a secret value: `tenants/*.json` keeps the `${...}` reference, the Kubernetes
+/// manifests name a Secret, and a secret variable anywhere else is STRATA-E034.
+const SECRET_KEYS: [&str; 3] = [" api_url: ", " routing_key: ", " smtp_auth_password: "];
+
+/// Mode of a file holding a secret value.
+pub const SECRET_MODE: u32 = 0o600;
+/// Mode of every other file.
+pub const FILE_MODE: u32 = 0o644;
+
+impl Artifact {
+    /// Whether the file holds a secret value: an `alertmanager.yml` with a secret given
+    /// inline rather than as a `*_file` path.
+    pub fn holds_secrets(&self) -> bool {
+        self.path.ends_with("alertmanager/alertmanager.yml")
+            && std::str::from_utf8(&self.bytes).is_ok_and(|text| SECRET_KEYS.iter().any(|k| text.contains(k)))
+    }
+
+    /// The mode the file is written with.
+    pub fn mode(&self) -> u32 {
+        if self.holds_secrets() { SECRET_MODE } else { FILE_MODE }
+    }
+}
+
+/// Creates (or truncates) `path` with `artifact`'s content and exactly its
+/// [`Artifact::mode`]: the mode is set before any byte is written.
+pub fn create_file(path: &Path, artifact: &Artifact) -> io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mode = artifact.mode();
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(path)?;
+    file.set_permissions(fs::Permissions::from_mode(mode))?;
+    file.write_all(&artifact.bytes)
+}
+
+/// Hard-links `old` as `new` if `old` is a regular file of mode `mode`.
+fn link_with_mode(old: &Path, new: &Path, mode: u32) -> bool {
+    let same = fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o7777 == mode);
+    same && fs::hard_link(old, new).is_ok()
 }
 
 /// Hex sha256 of `bytes`.
@@ -133,16 +185,14 @@ pub fn write_swap(
         let path = staging.path().join(&artifact.path);
         let old = out_dir.join(&artifact.path);
         let linked = match known(artifact) {
-            Some(true) => fs::hard_link(&old, &path).is_ok(),
+            Some(true) => link_with_mode(&old, &path, artifact.mode()),
             Some(false) => false,
-            None => reuse_unchanged(&old, &artifact.bytes, &path),
+            None => reuse_unchanged(&old, artifact, &path),
         };
         if linked {
             return Ok(());
         }
-        let mut file = fs::File::create(&path)?;
-        file.write_all(&artifact.bytes)?;
-        file.set_permissions(fs::Permissions::from_mode(0o644))
+        create_file(&path, artifact)
     })?;
     for dir in std::iter::once(staging.path()).chain(dirs.iter().map(PathBuf::as_path)) {
         fs::set_permissions(dir, fs::Permissions::from_mode(0o755))?;
@@ -178,12 +228,13 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     }
 }
 
-/// Hard-links the previous output's file into the staging folder when its content is
-/// unchanged: no new inode, no write. Files are never modified in place, so sharing the
-/// inode with the previous output (removed after the swap) is safe.
-fn reuse_unchanged(old: &Path, bytes: &[u8], new: &Path) -> bool {
+/// Hard-links the previous output's file into the staging folder when its content and
+/// mode are unchanged: no new inode, no write. Files are never modified in place, so
+/// sharing the inode with the previous output (removed after the swap) is safe.
+fn reuse_unchanged(old: &Path, artifact: &Artifact, new: &Path) -> bool {
+    let bytes = &artifact.bytes;
     let same_size = fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-    same_size && fs::read(old).is_ok_and(|b| b == bytes) && fs::hard_link(old, new).is_ok()
+    same_size && fs::read(old).is_ok_and(|b| b == *bytes) && link_with_mode(old, new, artifact.mode())
 }
 
 fn swap_in(staging: &Path, out_dir: &Path, keep_previous: Option<&Path>) -> io::Result<()> {
@@ -286,6 +337,44 @@ mod manifest_tests {
             manifest_of_hashes(own(&unsorted), Vec::new()).bytes,
             by_serde(&[("a", "2"), ("b", "1")], &[])
         );
+    }
+
+    #[test]
+    fn secret_files_are_0600_and_a_link_never_keeps_an_old_mode() -> io::Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let file = |path: &str, text: &str| Artifact {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let secret = file(
+            "prod/alertmanager/alertmanager.yml",
+            "global:\n  smtp_auth_password: pw\n",
+        );
+        let by_file = file(
+            "dev/alertmanager/alertmanager.yml",
+            "receivers:\n  - api_url_file: /f\n",
+        );
+        let elsewhere = file("prod/tenants/a.json", "{\"x\": \" api_url: \"}\n");
+        assert!(secret.holds_secrets() && !by_file.holds_secrets() && !elsewhere.holds_secrets());
+        let tmp = tempfile::tempdir()?;
+        let out = tmp.path().join("out");
+        let all = [secret.clone(), by_file, elsewhere, file("manifest.json", "{}")];
+        write_atomically(&out, &all)?;
+        let meta = |a: &Artifact| fs::metadata(out.join(&a.path));
+        for a in &all {
+            assert_eq!(meta(a)?.mode() & 0o777, a.mode(), "{}", a.path);
+        }
+        assert_eq!(meta(&secret)?.mode() & 0o777, 0o600);
+        // As an older strata left it: same content, readable by all. Not linked: rewritten.
+        fs::set_permissions(out.join(&secret.path), fs::Permissions::from_mode(0o644))?;
+        let inode = meta(&secret)?.ino();
+        write_atomically(&out, &all)?;
+        assert_eq!(meta(&secret)?.mode() & 0o777, 0o600);
+        assert_ne!(meta(&secret)?.ino(), inode);
+        let inode = meta(&secret)?.ino();
+        write_atomically(&out, &all)?;
+        assert_eq!(meta(&secret)?.ino(), inode, "an unchanged 0600 file is linked");
+        Ok(())
     }
 
     #[test]

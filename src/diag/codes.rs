@@ -49,6 +49,10 @@ pub const CODES: &[(&str, &str)] = &[
         "tenant overlay for an unknown environment or without its tenant file",
     ),
     ("STRATA-E033", "the repository has no environments"),
+    (
+        "STRATA-E034",
+        "a secret variable referenced by a field that is not secret",
+    ),
     ("STRATA-E040", "a file cannot be read"),
     (
         "STRATA-E041",

@@ -62,6 +62,8 @@ pub struct Repo {
     pub tenants: BTreeMap<String, TenantFiles>,
     /// Every tenant id present in the repository, selected or not.
     pub all_tenants: BTreeSet<String>,
+    /// The files of the tenants not selected (not read).
+    pub unselected: Vec<PathBuf>,
     /// Problems found while loading.
     pub diags: Vec<Diagnostic>,
 }
@@ -107,7 +109,7 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
     let (builtin_node, _) = parse_yaml(BUILTIN_DEFAULTS, builtin_file);
     let builtin = split_layer(builtin_file, builtin_node, &mut diags);
 
-    let (found, all_tenants) = discover(root, selection);
+    let (found, all_tenants, unselected) = discover(root, selection);
     let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let raws: Vec<(Found, Result<super::RawFile, ReadError>)> = found
         .into_par_iter()
@@ -156,6 +158,7 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
         environments: BTreeMap::new(),
         tenants: BTreeMap::new(),
         all_tenants,
+        unselected,
         diags,
     };
     for (role, id, node, d) in parsed {
@@ -211,8 +214,9 @@ fn sorted_entries(dir: &Path) -> Vec<(PathBuf, bool, bool)> {
 }
 
 /// Lists the layer files to load: all environments, the selected tenants.
-fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
+fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>, Vec<PathBuf>) {
     let mut found = Vec::new();
+    let mut unselected = Vec::new();
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_string_lossy().replace('\\', "/");
     for name in ["defaults.yaml", "defaults.yml"] {
         let p = root.join(name);
@@ -246,6 +250,8 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
                         path: p,
                         role: Role::Tenant(t),
                     });
+                } else {
+                    unselected.push(p);
                 }
             }
         } else if is_dir {
@@ -253,6 +259,10 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
                 continue;
             };
             if !selected(&t) {
+                let files = sorted_entries(&p)
+                    .into_iter()
+                    .filter(|(o, f, _)| *f && yaml_stem(o).is_some());
+                unselected.extend(files.map(|(o, _, _)| o));
                 continue;
             }
             for (o, is_file, _) in sorted_entries(&p) {
@@ -266,7 +276,7 @@ fn discover(root: &Path, sel: &Selection) -> (Vec<Found>, BTreeSet<String>) {
             }
         }
     }
-    (found, all)
+    (found, all, unselected)
 }
 
 /// A tenant or overlay file must hold a mapping (an empty file counts as an empty one).

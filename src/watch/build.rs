@@ -56,6 +56,8 @@ pub struct Builder {
     restorable: bool,
     cache: Cache,
     built: bool,
+    /// The secrets of every compile so far, to redact what the runtimes answer.
+    secrets: crate::secrets::Secrets,
 }
 
 impl Builder {
@@ -71,7 +73,13 @@ impl Builder {
             restorable: false,
             cache: Cache::default(),
             built: false,
+            secrets: crate::secrets::Secrets::default(),
         }
+    }
+
+    /// The secrets of the compiles so far: a runtime's answer may quote the config.
+    pub fn secrets(&self) -> &crate::secrets::Secrets {
+        &self.secrets
     }
 
     /// The output folder.
@@ -106,6 +114,7 @@ impl Builder {
             Err(message) => return Ok(failed(message)),
         };
         let full = scoped.is_none();
+        self.secrets.extend(&compiled.secrets);
         print(&compiled.diags, compiled.sources());
         let count = |s: Severity| compiled.diags.iter().filter(|d| d.severity == s).count();
         let mut outcome = Outcome {

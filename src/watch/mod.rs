@@ -167,6 +167,7 @@ fn reload_all(
             Reload::Confirmed => parts.push(format!("{} reloaded", runtime.target)),
             Reload::Unreachable(e) => parts.push(format!("{} NOT reloaded ({e})", runtime.target)),
             Reload::Rejected(error) => {
+                let error = builder.secrets().redact(&error).into_owned();
                 let rolled = builder.roll_back();
                 print_rejection(runtime, &error, builder.out(), &config.env, print);
                 for again in &config.runtimes {

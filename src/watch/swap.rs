@@ -8,7 +8,7 @@ use super::cache::Rendered;
 use crate::write::{Artifact, swap_back};
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::Arc;
@@ -92,9 +92,7 @@ pub fn recycle_and_swap(spare: &Path, remove: &[String], write: &[&Artifact], ou
         if let Some(parent) = file.parent() {
             make_dirs(spare, parent)?;
         }
-        let mut f = fs::File::create(&file)?;
-        f.write_all(&artifact.bytes)?;
-        f.set_permissions(fs::Permissions::from_mode(0o644))?;
+        crate::write::create_file(&file, artifact)?;
     }
     swap_back(spare, out)
 }

@@ -9,10 +9,12 @@
 //! the manifest was written (strata writes the manifest last). Without a readable
 //! manifest, the file is read and compared.
 
-use super::{Artifact, manifest_of_hashes, replaceable, reuse_unchanged, sha256_hex, swap_in};
+use super::{
+    Artifact, create_file, link_with_mode, manifest_of_hashes, replaceable, reuse_unchanged, sha256_hex, swap_in,
+};
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -126,14 +128,12 @@ impl Staging {
             .as_ref()
             .and_then(|c| c.holds(&artifact.path, &old, artifact.bytes.len(), &sha));
         let linked = match held {
-            Some(true) => fs::hard_link(&old, &path).is_ok(),
+            Some(true) => link_with_mode(&old, &path, artifact.mode()),
             Some(false) => false,
-            None => reuse_unchanged(&old, &artifact.bytes, &path),
+            None => reuse_unchanged(&old, artifact, &path),
         };
         if !linked {
-            let mut file = fs::File::create(&path)?;
-            file.write_all(&artifact.bytes)?;
-            file.set_permissions(fs::Permissions::from_mode(0o644))?;
+            create_file(&path, artifact)?;
         }
         lock(&self.hashes).push((artifact.path.clone(), sha));
         Ok(())

@@ -41,13 +41,14 @@ pub fn run(args: ExplainArgs) -> Result<u8, String> {
                 args.tenant, args.env
             ));
         }
-        print!("{}", render_history(path, &history));
+        print!("{}", compiled.secrets.redact(&render_history(path, &history)));
         return Ok(crate::cli::EXIT_OK);
     };
     let items = explain(compiled.sources(), node, path);
-    match args.format {
-        ExplainFormat::Human => print!("{}", render(&items)),
-        ExplainFormat::Json => println!("{}", serde_json::to_string_pretty(&items).map_err(|e| e.to_string())?),
-    }
+    let text = match args.format {
+        ExplainFormat::Human => render(&items),
+        ExplainFormat::Json => serde_json::to_string_pretty(&items).map_err(|e| e.to_string())? + "\n",
+    };
+    print!("{}", compiled.secrets.redact(&text));
     Ok(crate::cli::EXIT_OK)
 }

@@ -53,9 +53,10 @@ pub fn run(args: ComplianceReportArgs) -> Result<u8, String> {
         ReportFormat::Html => crate::report::html::render(&report),
         ReportFormat::Markdown => crate::report::markdown::render(&report),
     };
+    let text = compiled.secrets.redact(&text);
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::write(path, text.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
             eprintln!("strata: wrote the report to {}", path.display());
         }
         None => print!("{text}"),
