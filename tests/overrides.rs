@@ -11,7 +11,11 @@ use std::path::Path;
 fn example_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
-    for entry in walkdir::WalkDir::new(&src).into_iter().filter_map(Result::ok) {
+    // A local `strata build examples/platform` leaves `out/` there: not part of the example.
+    let entries = walkdir::WalkDir::new(&src)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "out");
+    for entry in entries.filter_map(Result::ok) {
         let rel = entry.path().strip_prefix(&src).unwrap_or_else(|e| panic!("{e}"));
         let to = dir.path().join(rel);
         if entry.file_type().is_dir() {
