@@ -9,21 +9,7 @@ use std::path::Path;
 
 /// A copy of `examples/platform` with `files` added.
 fn example_with(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
-    // A local `strata build examples/platform` leaves `out/` there: not part of the example.
-    let entries = walkdir::WalkDir::new(&src)
-        .into_iter()
-        .filter_entry(|e| e.file_name() != "out");
-    for entry in entries.filter_map(Result::ok) {
-        let rel = entry.path().strip_prefix(&src).unwrap_or_else(|e| panic!("{e}"));
-        let to = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("{e}"));
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
+    let dir = common::example_copy();
     for (rel, body) in files {
         let p = dir.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));

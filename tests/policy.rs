@@ -279,21 +279,7 @@ fn policy_list_explain_and_test() {
 /// A copy of `examples/platform` whose strata.toml names `policies/k8s` under
 /// `[policies] manifests`, with `policy` as `policies/k8s/main.rego`.
 fn example_with_manifest_policy(policy: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
-    // A local `strata build examples/platform` leaves `out/` there: not part of the example.
-    let entries = walkdir::WalkDir::new(&src)
-        .into_iter()
-        .filter_entry(|e| e.file_name() != "out");
-    for entry in entries.filter_map(Result::ok) {
-        let rel = entry.path().strip_prefix(&src).unwrap_or_else(|e| panic!("{e}"));
-        let to = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("{e}"));
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
+    let dir = common::example_copy();
     let toml = dir.path().join("strata.toml");
     let text = std::fs::read_to_string(&toml).unwrap_or_else(|e| panic!("{e}"));
     let text = if text.contains("[policies]") {
