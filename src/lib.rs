@@ -21,6 +21,7 @@ pub mod render;
 pub mod report;
 pub mod secrets;
 pub mod slo;
+pub mod texts;
 pub mod validate;
 pub mod watch;
 pub mod write;

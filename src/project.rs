@@ -19,6 +19,11 @@ pub struct Project {
     /// Compliance policies.
     #[serde(default)]
     pub policies: PolicySection,
+    /// Message catalogs and notification template: the built-in ones with the
+    /// repository's `locales/` and `templates/` merged over them (not part of the file).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub texts: std::sync::Arc<crate::texts::Texts>,
 }
 
 /// `[project]`.
@@ -133,6 +138,7 @@ impl Project {
             },
             build: BuildSection::default(),
             policies: PolicySection::default(),
+            texts: Default::default(),
         }
     }
 }

@@ -410,3 +410,55 @@ fn the_example_platform_passes_amtool_in_every_environment() {
         }
     }
 }
+
+#[test]
+fn project_catalogs_and_a_template_override_render_in_amtool() {
+    let dir = three_tenants();
+    let base = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/alertmanager/notifications.tmpl"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let custom = base.replacen(
+        "{{ define \"strata.slack.title.[[lang]]\" }}",
+        "{{ define \"strata.slack.title.[[lang]]\" }}[acme-ops] ",
+        1,
+    );
+    assert_ne!(custom, base, "the built-in template changed shape; update this test");
+    let files = [
+        (
+            "locales/es.yaml",
+            "firing: Disparada\nresolved: Resuelta\nmore_labels: \"+{count} etiquetas más\"\n",
+        ),
+        ("locales/de.yaml", "tenant: Kunde\n"),
+        ("templates/alertmanager/notifications.tmpl", custom.as_str()),
+    ];
+    for (rel, body) in files {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap_or(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&p, body).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let am = build(dir.path(), "dev");
+    let es = std::fs::read_to_string(am.join("templates/strata.es.tmpl")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        es.contains("define \"strata.slack.title.es\"") && es.contains("\"Disparada\""),
+        "{es}"
+    );
+    let Some(amtool) = amtool() else { return };
+    check_config(&amtool, &am.join("alertmanager.yml"));
+    let data = dir.path().join("firing.json");
+    std::fs::write(&data, data_json()).unwrap_or_else(|e| panic!("{e}"));
+    let glob = format!("{}/templates/*.tmpl", am.display());
+    let out = Command::new(&amtool)
+        .args(["template", "render", &format!("--template.glob={glob}")])
+        .arg("--template.text={{ template \"strata.slack.title.es\" . }}")
+        .arg(format!("--template.data={}", data.display()))
+        .output()
+        .unwrap_or_else(|e| panic!("running amtool: {e}"));
+    let rendered = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(rendered.starts_with("[acme-ops] [Disparada"), "{rendered}");
+}
+
+fn data_json() -> String {
+    data("firing", false, true)
+}

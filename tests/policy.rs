@@ -275,3 +275,75 @@ fn policy_list_explain_and_test() {
         "{t}"
     );
 }
+
+/// A copy of `examples/platform` whose strata.toml names `policies/k8s` under
+/// `[policies] manifests`, with `policy` as `policies/k8s/main.rego`.
+fn example_with_manifest_policy(policy: &str) -> tempfile::TempDir {
+    let dir = common::example_copy();
+    let toml = dir.path().join("strata.toml");
+    let text = std::fs::read_to_string(&toml).unwrap_or_else(|e| panic!("{e}"));
+    let text = if text.contains("[policies]") {
+        text.replacen("[policies]", "[policies]\nmanifests = [\"policies/k8s\"]", 1)
+    } else {
+        format!("{text}\n[policies]\nmanifests = [\"policies/k8s\"]\n")
+    };
+    std::fs::write(&toml, text).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("policies/k8s")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.path().join("policies/k8s/main.rego"), policy).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn manifest_policies_run_over_the_generated_kubernetes_objects() {
+    let deny = r#"package main
+
+import rego.v1
+
+deny contains msg if {
+	input.kind == "HorizontalPodAutoscaler"
+	input.spec.maxReplicas > 15
+	msg := sprintf("maxReplicas %d is above 15", [input.spec.maxReplicas])
+}
+"#;
+    let dir = example_with_manifest_policy(deny);
+    let out = strata(dir.path(), &["build", ".", "--out", "out", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        !dir.path().join("out").exists(),
+        "a build refused by a manifest policy wrote output"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    let found: Vec<&serde_json::Value> = report["diagnostics"]
+        .as_array()
+        .map(|a| a.iter().filter(|d| d["code"] == "main").collect())
+        .unwrap_or_default();
+    assert!(!found.is_empty(), "{}", text(&out));
+    for d in &found {
+        let message = d["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("HorizontalPodAutoscaler/"), "{d}");
+        assert!(message.contains("is above 15"), "{d}");
+        // At the `autoscaling:` key of the layer that set it.
+        let file = d["file"].as_str().unwrap_or_default();
+        let lines: Vec<String> = std::fs::read_to_string(dir.path().join(file))
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect();
+        let line = d["line"]
+            .as_u64()
+            .and_then(|l| lines.get(l as usize - 1))
+            .cloned()
+            .unwrap_or_default();
+        assert!(line.trim_start().starts_with("autoscaling:"), "{d}: {line}");
+        assert!(d["help"].as_str().is_some_and(|h| !h.is_empty()), "{d}");
+    }
+
+    let warn = deny.replace("deny contains", "warn contains");
+    let dir = example_with_manifest_policy(&warn);
+    let out = strata(dir.path(), &["build", ".", "--out", "out"]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("is above 15") && said.contains("warning"), "{said}");
+    assert!(dir.path().join("out/manifest.json").is_file());
+}

@@ -58,6 +58,18 @@ pub const CODES: &[(&str, &str)] = &[
         "STRATA-E041",
         "a file is a symbolic link leading outside the repository",
     ),
+    (
+        "STRATA-E042",
+        "a file under `templates/` or `locales/` that overrides nothing built in",
+    ),
+    (
+        "STRATA-E043",
+        "a notification template override is malformed or lacks a template receivers use",
+    ),
+    (
+        "STRATA-E044",
+        "a message catalog entry: unknown key, not text, or without `{count}`",
+    ),
     ("STRATA-E050", "a rule expression is not valid PromQL"),
     (
         "STRATA-E051",

@@ -3,6 +3,7 @@
 
 pub mod lines;
 pub mod node;
+mod overrides;
 mod repo;
 mod scalar;
 mod yaml;
@@ -33,9 +34,14 @@ pub fn read_file(path: &Path) -> Result<RawFile, String> {
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
+    Ok(decode(bytes))
+}
+
+/// The [`RawFile`] of `bytes` as read from disk: decoded lossily, BOM removed.
+pub fn decode(bytes: Vec<u8>) -> RawFile {
     let text = String::from_utf8_lossy(&bytes);
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-    Ok(RawFile { bytes, text })
+    RawFile { bytes, text }
 }
 
 /// Why a repository file could not be read.

@@ -142,6 +142,13 @@ pub fn load_repo(root: &Path, selection: &Selection) -> Result<Repo, String> {
         })
         .collect();
 
+    let mut project = project;
+    project.texts = Arc::new(super::overrides::load_overrides(
+        root,
+        &real_root,
+        &mut sources,
+        &mut diags,
+    ));
     let mut repo = Repo {
         root: root.to_path_buf(),
         sources,

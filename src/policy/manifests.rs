@@ -5,11 +5,13 @@
 //! `input`, so existing conftest policies apply unchanged. Rules whose names start with
 //! `deny` or `violation` report errors, `warn` warnings; items are strings or objects with
 //! `msg` (and optionally `id`). Entry point: [`check`], called by the build once the
-//! Kubernetes target has rendered its objects.
+//! Kubernetes target has rendered its objects ([`objects_of`] reads them back from the
+//! rendered files).
 
 use super::engine::{self, Module};
 use super::meta;
 use crate::diag::{Diagnostic, Loc, Severity, SourceMap};
+use crate::load::Node;
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
@@ -19,8 +21,58 @@ use std::sync::Arc;
 pub struct Object {
     /// Where the object is (its file in the output, or the config value it came from).
     pub loc: Loc,
+    /// The environment it was generated for (empty when unknown).
+    pub env: String,
     /// The object, as parsed from its YAML document.
     pub value: serde_json::Value,
+}
+
+/// The tenant config section a generated object of `kind` comes from.
+fn section_of(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "ResourceQuota" | "LimitRange" => &["quotas"],
+        "NetworkPolicy" => &["security", "isolation"],
+        "HorizontalPodAutoscaler" | "ScaledObject" => &["autoscaling"],
+        "Schedule" => &["backup"],
+        "PrometheusRule" => &["alerting", "rules"],
+        "AlertmanagerConfig" => &["alerting", "routing"],
+        _ => &["id"],
+    }
+}
+
+/// The Kubernetes objects of a rendered file (`<env>/kubernetes/*.yaml`; none for other
+/// files). Each is located at the key of the effective tenant `doc` it comes from (in the
+/// layer that set it), else at `fallback`.
+pub fn objects_of(file: &crate::write::Artifact, env: &str, doc: &Node, fallback: Loc) -> Vec<Object> {
+    let in_kubernetes = file
+        .path
+        .strip_prefix(env)
+        .and_then(|p| p.strip_prefix("/kubernetes/"))
+        .is_some_and(|name| name.ends_with(".yaml") && !name.contains('/'));
+    let Some(text) = in_kubernetes.then(|| std::str::from_utf8(&file.bytes).ok()).flatten() else {
+        return Vec::new();
+    };
+    let locate = |kind: &str| {
+        let path = section_of(kind);
+        let (last, parents) = path.split_last().unwrap_or((&"id", &[]));
+        doc.at(parents)
+            .and_then(|n| n.entry(last))
+            .map_or(fallback, |e| e.key_loc)
+    };
+    // strata's YAML writer indents every line of a block scalar, so a `---` line at the
+    // start of a line always separates documents.
+    text.split("\n---\n")
+        .skip(1)
+        .filter_map(|doc| crate::load::parse_yaml(doc, crate::diag::FileId(0)).0)
+        .map(|node| {
+            let value = node.to_json(None);
+            Object {
+                loc: locate(value["kind"].as_str().unwrap_or_default()),
+                env: env.to_string(),
+                value,
+            }
+        })
+        .collect()
 }
 
 /// Loads the policies under `dirs` (relative to `root`), adding them to `sources`.
@@ -124,17 +176,22 @@ pub fn check(root: &Path, dirs: &[String], objects: &[Object], sources: &mut Sou
             |engine, object| {
                 engine.set_input(regorus::Value::from(object.value.clone()));
                 let what = describe(&object.value);
+                let envs: Vec<String> = (!object.env.is_empty()).then(|| object.env.clone()).into_iter().collect();
                 let mut out = Vec::new();
                 for (package, rule, severity, id, rule_loc) in &rules {
                     match engine::eval_items(engine, package, rule) {
                         Ok(items) => {
                             for item in items {
                                 let f = super::report::message(&item, id.as_deref().unwrap_or(package), *severity);
-                                out.push(
-                                    Diagnostic::error(f.id, object.loc, format!("{what}: {}", f.msg))
-                                        .with_severity(*severity)
-                                        .with_label(format!("checked by {package}.{rule}")),
-                                );
+                                let help = f.remediation.clone().unwrap_or_else(|| {
+                                    format!("strata generates {what} from this tenant's config; change the config, or the policy {package}.{rule}")
+                                });
+                                let mut d = Diagnostic::error(f.id, object.loc, format!("{what}: {}", f.msg))
+                                    .with_severity(*severity)
+                                    .with_label(format!("checked by {package}.{rule}"))
+                                    .with_help(help);
+                                d.envs.clone_from(&envs);
+                                out.push(d);
                             }
                         }
                         Err(text) => out.push(engine::rego_error(&text, &modules, *rule_loc)),
@@ -192,14 +249,17 @@ warn contains msg if {
         let objects = vec![
             Object {
                 loc: Loc::default(),
+                env: String::new(),
                 value: json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tenant-a"}}),
             },
             Object {
                 loc: Loc::default(),
+                env: String::new(),
                 value: json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "tenant-b", "labels": {"tenant": "b"}}}),
             },
             Object {
                 loc: Loc::default(),
+                env: String::new(),
                 value: json!({"kind": "HorizontalPodAutoscaler", "metadata": {"name": "api", "namespace": "tenant-a"}, "spec": {"maxReplicas": 80}}),
             },
         ];
@@ -223,6 +283,37 @@ warn contains msg if {
                     "HorizontalPodAutoscaler/tenant-a/api: maxReplicas 80 is above 50".to_string()
                 ),
             ]
+        );
+    }
+
+    #[test]
+    fn objects_are_read_back_from_kubernetes_files_only() {
+        let text =
+            "# Generated\n---\nkind: Namespace\nmetadata:\n  name: a\n---\nkind: X\nspec:\n  text: |\n    ---\n    b\n";
+        let file = |path: &str| crate::write::Artifact {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        };
+        let (doc, _) = crate::load::parse_yaml("id: a\nquotas: {cpu_cores: 2}\n", crate::diag::FileId(3));
+        let doc = doc.unwrap_or_else(|| panic!("no doc"));
+        let fallback = Loc::file_start(crate::diag::FileId(3));
+        let objects = objects_of(&file("dev/kubernetes/a.yaml"), "dev", &doc, fallback);
+        let kinds: Vec<&str> = objects.iter().filter_map(|o| o.value["kind"].as_str()).collect();
+        assert_eq!(kinds, ["Namespace", "X"]);
+        assert_eq!(objects[1].value["spec"]["text"], "---\nb\n");
+        assert_eq!((objects[0].loc.line, objects[0].loc.col), (1, 1), "Namespace: at `id`");
+        assert!(objects_of(&file("dev/prometheus/rules/a.yaml"), "dev", &doc, fallback).is_empty());
+        assert!(objects_of(&file("dev/kubernetes/a.yaml"), "prod", &doc, fallback).is_empty());
+        let quota = file("dev/kubernetes/a.yaml");
+        let quota = crate::write::Artifact {
+            bytes: b"# Generated\n---\nkind: ResourceQuota\n".to_vec(),
+            ..quota
+        };
+        let objects = objects_of(&quota, "dev", &doc, fallback);
+        assert_eq!(
+            objects.first().map(|o| (o.loc.line, o.loc.col)),
+            Some((2, 1)),
+            "at `quotas`"
         );
     }
 

@@ -15,6 +15,7 @@ pub fn project(tenant_label: &str, default_locale: &str) -> Project {
         },
         build: BuildSection::default(),
         policies: PolicySection::default(),
+        texts: Default::default(),
     }
 }
 

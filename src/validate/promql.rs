@@ -85,8 +85,13 @@ pub fn confine(expr: &str, label: &str, tenant: &str) -> Result<String, PromqlEr
         at: unbalanced_at(expr),
         message,
     })?;
-    walk_expr_mut(&mut Confine { label, tenant }, &mut ast)?;
+    confine_ast(&mut ast, label, tenant)?;
     Ok(ast.to_string())
+}
+
+/// Confines every selector of a parsed expression to `tenant` on `label`, in place.
+pub fn confine_ast(ast: &mut Expr, label: &str, tenant: &str) -> Result<(), PromqlError> {
+    walk_expr_mut(&mut Confine { label, tenant }, ast).map(|_| ())
 }
 
 /// Stands for the tenant id in cached results; ids are DNS labels, so it cannot be one.

@@ -46,3 +46,24 @@ pub fn stderr(o: &Output) -> String {
 pub fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
+
+/// A copy of `examples/platform` in a temporary folder, without the `out/` a local
+/// `strata build examples/platform` leaves there.
+pub fn example_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
+    let entries = walkdir::WalkDir::new(&src)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "out");
+    for entry in entries {
+        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
+        let rel = entry.path().strip_prefix(&src).unwrap_or_else(|e| panic!("{e}"));
+        let to = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("{e}"));
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    dir
+}

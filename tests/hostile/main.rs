@@ -24,19 +24,7 @@ pub const MEMORY_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
 
 /// A copy of `examples/platform` in a temporary folder.
 pub fn platform() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
-    for entry in walkdir::WalkDir::new(&src) {
-        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        let rel = entry.path().strip_prefix(&src).unwrap_or_else(|e| panic!("{e}"));
-        let to = dir.path().join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap_or_else(|e| panic!("{e}"));
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
-    dir
+    common::example_copy()
 }
 
 /// Writes `text` to `rel` under `root`, parent folders created.

@@ -6,9 +6,10 @@
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd, scope_of};
 use crate::compile::{Compiled, EffectiveTenant, Keep};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Loc, normalize};
 use crate::interpolate::Mode;
 use crate::load::Selection;
+use crate::policy::manifests::{Object, objects_of};
 use crate::project::Project;
 use crate::render::{BuildChecks, EnvContext, render_env, render_tenant};
 use crate::write::{Staging, sha256_hex};
@@ -63,8 +64,14 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let stage = |project: &Project| staging.get_or_init(|| Staging::new(&out_dir_of(project))).as_ref();
     let checks = BuildChecks::default();
     let write_error: Mutex<Option<String>> = Mutex::new(None);
+    let k8s_objects: Mutex<Vec<Object>> = Mutex::new(Vec::new());
     let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
         let (files, model) = render_tenant(ctx, tenant, diags)?;
+        if !ctx.project.policies.manifests.is_empty() {
+            let at = Loc::file_start(tenant.file);
+            let objects = files.iter().flat_map(|f| objects_of(f, ctx.env, &tenant.doc, at));
+            lock(&k8s_objects).extend(objects);
+        }
         let written = stage(ctx.project).map_err(|e| e.to_string()).and_then(|staging| {
             files.iter().try_for_each(|file| {
                 checks.add(file);
@@ -76,7 +83,11 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         }
         Some((Vec::new(), model))
     };
-    let compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render))?;
+    let mut compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render))?;
+    check_manifests(
+        &mut compiled,
+        &k8s_objects.into_inner().unwrap_or_else(PoisonError::into_inner),
+    );
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report, &scope_of(&compiled));
     if args.report.format == crate::cli::Format::Human {
@@ -110,6 +121,31 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let written = staging.commit(input_hashes(&compiled)).map_err(|e| failed(&e))?;
     eprintln!("strata: wrote {written} files to {}", out_dir.display());
     Ok(code)
+}
+
+/// Runs the conftest-style policies of `[policies] manifests` over the generated
+/// Kubernetes objects, adding their findings to the run's diagnostics.
+fn check_manifests(compiled: &mut Compiled, objects: &[Object]) {
+    // A folder that does not exist is already an error of the compile.
+    let root = compiled.repo.root.clone();
+    let dirs: Vec<String> = compiled
+        .repo
+        .project
+        .policies
+        .manifests
+        .iter()
+        .filter(|d| root.join(d).is_dir())
+        .cloned()
+        .collect();
+    if dirs.is_empty() {
+        return;
+    }
+    let found = crate::policy::manifests::check(&root, &dirs, objects, &mut compiled.repo.sources);
+    if !found.is_empty() {
+        let mut all = std::mem::take(&mut compiled.diags);
+        all.extend(found);
+        compiled.diags = normalize(all, &compiled.repo.sources);
+    }
 }
 
 /// The data behind `m`, also when a thread panicked holding it.

@@ -11,7 +11,7 @@ use crate::render::EnvContext;
 use crate::render::targets::alertmanager::severity_name;
 use crate::render::targets::slack::SEVERITIES;
 use crate::render::targets::slack::sample::{PreviewError, preview};
-use crate::render::targets::slack::texts::{Messages, builtin_locales, is_builtin_locale};
+use crate::render::targets::slack::texts::Messages;
 use clap::{Args, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -72,14 +72,6 @@ fn print_diagnostics(diags: &[crate::diag::Diagnostic], sources: &crate::diag::S
 
 fn slack(args: PreviewSlackArgs) -> Result<u8, String> {
     let severity = parse_severity(&args.severity)?;
-    if let Some(lang) = &args.locale
-        && !is_builtin_locale(lang)
-    {
-        return Err(format!(
-            "unknown locale `{lang}` (known: {})",
-            builtin_locales().join(", ")
-        ));
-    }
     let root = root_or_cwd(args.root.as_deref())?;
     let selection = Selection {
         envs: Some([args.env.clone()].into()),
@@ -92,6 +84,13 @@ fn slack(args: PreviewSlackArgs) -> Result<u8, String> {
         Keep::Artifacts(&crate::render::render_tenant),
     )?;
     print_diagnostics(&compiled.diags, compiled.sources());
+    let texts = &compiled.repo.project.texts;
+    if let Some(lang) = &args.locale
+        && !texts.has(lang)
+    {
+        let known: Vec<&str> = texts.langs().collect();
+        return Err(format!("unknown locale `{lang}` (known: {})", known.join(", ")));
+    }
     let errors = compiled
         .diags
         .iter()
@@ -118,7 +117,14 @@ fn slack(args: PreviewSlackArgs) -> Result<u8, String> {
     };
     let lang = match &args.locale {
         Some(lang) => lang.as_str(),
-        None => Messages::new(model.tenant.locale.as_deref(), &ctx.project.project.default_locale).lang,
+        None => {
+            Messages::new(
+                &ctx.project.texts,
+                model.tenant.locale.as_deref(),
+                &ctx.project.project.default_locale,
+            )
+            .lang
+        }
     };
     match preview(&ctx, model, severity, lang, args.alert.as_deref()) {
         Ok(message) => {

@@ -21,13 +21,12 @@
 mod receivers;
 mod templates;
 
-#[cfg(test)]
-mod gocheck;
+pub mod gocheck;
 #[cfg(test)]
 mod tests;
 
 pub use receivers::{NULL_RECEIVER, receiver_name};
-pub use templates::{CATALOGS, KINDS, choose_locale, go_literal_text, render_locale};
+pub use templates::{KINDS, TemplateProblem, check_base, go_literal_text, render_locale};
 
 use crate::model::{Escalation, Severity};
 use crate::render::{EnvContext, TenantModel, text_artifact, yaml, yaml_artifact, yaml_text_artifact};
@@ -184,7 +183,10 @@ const RECEIVERS_LEVEL: usize = 0;
 /// One tenant's route and the receivers it uses.
 fn tenant_parts(ctx: &EnvContext<'_>, t: &TenantModel) -> (Value, Vec<Value>) {
     let (route, used) = tenant_route(ctx, t);
-    let lang = choose_locale(t.tenant.locale.as_deref(), &ctx.project.project.default_locale);
+    let lang = ctx
+        .project
+        .texts
+        .choose_locale(t.tenant.locale.as_deref(), &ctx.project.project.default_locale);
     let channels = t.tenant.alerting.iter().flat_map(|a| &a.channels);
     let receivers = channels
         .filter(|(name, _)| used.contains(name))
@@ -266,12 +268,13 @@ fn config_path(ctx: &EnvContext<'_>) -> String {
 
 /// One template file per built-in locale.
 fn templates(ctx: &EnvContext<'_>) -> Vec<Artifact> {
-    CATALOGS
-        .iter()
-        .map(|(lang, _)| {
+    let texts = &ctx.project.texts;
+    texts
+        .langs()
+        .map(|lang| {
             text_artifact(
                 format!("{}/alertmanager/templates/strata.{lang}.tmpl", ctx.env),
-                render_locale(lang, &ctx.project.project.tenant_label),
+                render_locale(texts, lang, &ctx.project.project.tenant_label),
             )
         })
         .collect()

@@ -1,4 +1,4 @@
-//! A structural check of Go templates (test support): every `{{` has its `}}` outside
+//! A structural check of Go templates: every `{{` has its `}}` outside
 //! string literals, comments are closed, parentheses balance, `if` / `range` / `with` /
 //! `define` / `block` are closed by `end` in order, `else` sits inside `if` / `with` /
 //! `range`, `define` is at the top level, no name is defined twice, and every

@@ -10,55 +10,7 @@
 //! that check every built-in template (structure here, rendering with `amtool` in
 //! `tests/alertmanager.rs`) cover every build.
 
-use serde_json::Value;
-
-/// The base template, in Go template syntax with `[[...]]` placeholders.
-const BASE: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/templates/alertmanager/notifications.tmpl"
-));
-
-/// Built-in message catalogs, keyed by locale code. `en` is the fallback of every key.
-pub const CATALOGS: &[(&str, &str)] = &[
-    (
-        "en",
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en.yaml")),
-    ),
-    (
-        "de",
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/de.yaml")),
-    ),
-    (
-        "fr",
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/fr.yaml")),
-    ),
-];
-
-/// The built-in locale used for `wanted`: the exact code, else its language part
-/// (`de-AT` -> `de`), else the project's default locale the same way, else `en`.
-pub fn choose_locale(wanted: Option<&str>, default_locale: &str) -> &'static str {
-    let find = |code: &str| {
-        let language = code.split('-').next().unwrap_or(code);
-        CATALOGS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .or_else(|| CATALOGS.iter().find(|(c, _)| *c == language))
-            .map(|(c, _)| *c)
-    };
-    wanted.and_then(find).or_else(|| find(default_locale)).unwrap_or("en")
-}
-
-/// The messages of one catalog (string values only).
-fn catalog(lang: &str) -> serde_json::Map<String, Value> {
-    let Some((_, text)) = CATALOGS.iter().find(|(c, _)| *c == lang) else {
-        return serde_json::Map::new();
-    };
-    let (node, _) = crate::load::parse_yaml(text, crate::diag::FileId(0));
-    match node.map(|n| n.to_json(None)) {
-        Some(Value::Object(map)) => map.into_iter().filter(|(_, v)| v.is_string()).collect(),
-        _ => serde_json::Map::new(),
-    }
-}
+use crate::texts::Texts;
 
 /// `s` as a Go string literal (`"..."` with escapes), valid in any template action.
 pub fn go_string(s: &str) -> String {
@@ -72,14 +24,12 @@ pub fn go_literal_text(s: &str) -> String {
     s.replace("{{", "{{ \"{{\" }}")
 }
 
-/// The notification templates of locale `lang` for a project whose tenant label is
-/// `tenant_label`. Unknown message keys fall back to English, then to the key itself
-/// (the unit tests make sure neither happens).
-pub fn render_locale(lang: &str, tenant_label: &str) -> String {
-    let messages = catalog(lang);
-    let english = catalog("en");
-    let mut out = String::with_capacity(BASE.len() + 1024);
-    let mut rest = BASE;
+/// The notification templates of locale `lang`, made from the project's base template
+/// and catalogs, for a project whose tenant label is `tenant_label`.
+pub fn render_locale(texts: &Texts, lang: &str, tenant_label: &str) -> String {
+    let base = texts.notifications();
+    let mut out = String::with_capacity(base.len() + 1024);
+    let mut rest = base;
     while let Some(start) = rest.find("[[") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -94,13 +44,8 @@ pub fn render_locale(lang: &str, tenant_label: &str) -> String {
             "tenant_label" => out.push_str(&go_string(tenant_label)),
             _ => {
                 let name = key.strip_prefix("msg.").unwrap_or(key);
-                let text = messages
-                    .get(name)
-                    .or_else(|| english.get(name))
-                    .and_then(Value::as_str)
-                    .unwrap_or(name);
                 out.push_str("{{ ");
-                out.push_str(&go_string(text));
+                out.push_str(&go_string(texts.message(lang, name)));
                 out.push_str(" }}");
             }
         }
@@ -108,6 +53,66 @@ pub fn render_locale(lang: &str, tenant_label: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A problem in a base notification template, at a byte offset of it.
+#[derive(Debug, PartialEq)]
+pub struct TemplateProblem {
+    /// Byte offset of the problem in the base template.
+    pub offset: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Checks the project's base template: every `[[...]]` placeholder is known, each locale's
+/// rendering is a well-formed Go template, and it defines every template receivers use.
+pub fn check_base(texts: &Texts) -> Result<(), TemplateProblem> {
+    let base = texts.notifications();
+    let english = Texts::english();
+    let at = |offset: usize, message: String| TemplateProblem { offset, message };
+    let mut pos = 0;
+    while let Some(start) = base[pos..].find("[[").map(|s| s + pos) {
+        let after = &base[start + 2..];
+        let Some(end) = after.find("]]") else {
+            return Err(at(start, "`[[` without its `]]`".into()));
+        };
+        let key = after[..end].trim();
+        let known =
+            key == "lang" || key == "tenant_label" || key.strip_prefix("msg.").is_some_and(|k| english.contains_key(k));
+        if !known {
+            return Err(at(start, format!("unknown placeholder `[[{key}]]`")));
+        }
+        pos = start + 2 + end + 2;
+    }
+    for lang in texts.langs() {
+        let text = render_locale(texts, lang, "tenant");
+        // Placeholders never hold a line break, so a line of `text` is the same line of `base`.
+        let defined = super::gocheck::check(&text).map_err(|e| {
+            let (line, message) = split_line(&e);
+            let offset = base
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum();
+            at(offset, message)
+        })?;
+        if let Some(kind) = KINDS.iter().find(|k| !defined.contains(&format!("strata.{k}.{lang}"))) {
+            return Err(at(
+                0,
+                format!("it does not define `strata.{kind}.[[lang]]`, which receivers use"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `line N: message` as its parts (line 1 when the text has no line).
+fn split_line(problem: &str) -> (usize, String) {
+    problem
+        .strip_prefix("line ")
+        .and_then(|r| r.split_once(": "))
+        .and_then(|(n, m)| Some((n.parse().ok()?, m.to_string())))
+        .unwrap_or((1, problem.to_string()))
 }
 
 /// The templates receivers use, by kind; each locale defines `strata.<kind>.<lang>`.
@@ -129,12 +134,14 @@ pub fn call(kind: &str, lang: &str) -> String {
 mod tests {
     use super::super::gocheck::check;
     use super::*;
+    use crate::texts::CATALOGS;
+    use serde_json::Value;
 
     const LABELS: &[&str] = &["tenant", "team_id", "odd\"label\n{{ x }}"];
 
     #[test]
     fn every_catalog_has_exactly_the_english_keys() {
-        let english: Vec<String> = catalog("en").keys().cloned().collect();
+        let english: Vec<String> = Texts::english().keys().cloned().collect();
         assert!(english.len() >= 10, "{english:?}");
         for (lang, text) in CATALOGS {
             let (node, diags) = crate::load::parse_yaml(text, crate::diag::FileId(0));
@@ -142,35 +149,41 @@ mod tests {
             let all = node.map(|n| n.to_json(None)).unwrap_or_default();
             let map = all.as_object().cloned().unwrap_or_default();
             assert!(map.values().all(Value::is_string), "{lang}: non-string message");
-            let keys: Vec<String> = map.keys().cloned().collect();
+            let mut keys: Vec<String> = map.keys().cloned().collect();
+            keys.sort();
             assert_eq!(keys, english, "{lang}");
         }
     }
 
     #[test]
-    fn every_placeholder_is_a_known_message() {
-        let english = catalog("en");
-        let mut rest = BASE;
-        while let Some(start) = rest.find("[[") {
-            let after = &rest[start + 2..];
-            let end = after
-                .find("]]")
-                .unwrap_or_else(|| panic!("unclosed [[ in base template"));
-            let key = after[..end].trim();
-            let known = key == "lang"
-                || key == "tenant_label"
-                || key.strip_prefix("msg.").is_some_and(|k| english.contains_key(k));
-            assert!(known, "unknown placeholder [[{key}]]");
-            rest = &after[end + 2..];
-        }
+    fn the_built_in_base_template_passes_its_own_check() {
+        assert_eq!(check_base(&Texts::default()), Ok(()));
+    }
+
+    #[test]
+    fn a_broken_base_template_is_located() {
+        let mut texts = Texts::default();
+        texts.set_notifications("a\nb [[msg.nope]]".into());
+        let p = check_base(&texts).err();
+        assert_eq!(
+            p.map(|p| (p.offset, p.message)),
+            Some((4, "unknown placeholder `[[msg.nope]]`".into()))
+        );
+        texts.set_notifications("x\n\n{{ if .X }}\n".into());
+        let p = check_base(&texts).err().map(|p| (p.offset, p.message));
+        assert!(p.as_ref().is_some_and(|(at, m)| *at == 3 && m.contains("if")), "{p:?}");
+        texts.set_notifications("{{ define \"strata.slack.title.[[lang]]\" }}x{{ end }}".into());
+        let p = check_base(&texts).err().map(|p| p.message);
+        assert!(p.as_ref().is_some_and(|m| m.contains("strata.slack.text")), "{p:?}");
     }
 
     #[test]
     fn every_built_in_template_is_well_formed_and_defines_what_receivers_use() {
+        let texts = Texts::default();
         let mut all_defined = Vec::new();
         for (lang, _) in CATALOGS {
             for label in LABELS {
-                let text = render_locale(lang, label);
+                let text = render_locale(&texts, lang, label);
                 assert!(!text.contains("[["), "{lang}: placeholder left:\n{text}");
                 let defined = check(&text).unwrap_or_else(|e| panic!("{lang} / {label:?}: {e}\n{text}"));
                 for kind in KINDS {
@@ -194,19 +207,10 @@ mod tests {
 
     #[test]
     fn messages_are_quoted_not_spliced() {
-        let text = render_locale("de", "tenant");
+        let text = render_locale(&Texts::default(), "de", "tenant");
         assert!(text.contains("{{ \"Ausgelöst\" }}"), "{text}");
         assert!(text.contains("define \"strata.slack.title.de\""));
         assert!(text.contains("index .CommonLabels \"tenant\""));
-    }
-
-    #[test]
-    fn locale_choice_falls_back() {
-        assert_eq!(choose_locale(Some("de"), "en"), "de");
-        assert_eq!(choose_locale(Some("fr-CA"), "en"), "fr");
-        assert_eq!(choose_locale(Some("es"), "de"), "de");
-        assert_eq!(choose_locale(None, "fr"), "fr");
-        assert_eq!(choose_locale(Some("es"), "pt"), "en");
     }
 
     #[test]

@@ -175,8 +175,8 @@ fn render_env_writes_config_and_one_template_per_locale() {
         paths,
         [
             "dev/alertmanager/alertmanager.yml",
-            "dev/alertmanager/templates/strata.en.tmpl",
             "dev/alertmanager/templates/strata.de.tmpl",
+            "dev/alertmanager/templates/strata.en.tmpl",
             "dev/alertmanager/templates/strata.fr.tmpl",
         ]
     );

@@ -42,7 +42,7 @@ pub struct Meta<'a> {
     /// Severity of the file.
     pub severity: Severity,
     /// Messages of the file's locale.
-    pub messages: Messages,
+    pub messages: Messages<'a>,
 }
 
 /// One alert as its message shows it; text known when strata builds.
@@ -180,7 +180,7 @@ fn emoji(s: Severity) -> &'static str {
 }
 
 /// The localized name of a severity.
-pub fn severity_text(m: Messages, s: Severity) -> &'static str {
+pub fn severity_text<'a>(m: Messages<'a>, s: Severity) -> &'a str {
     match s {
         Severity::Critical => m.get("severity_critical"),
         Severity::Warning => m.get("severity_warning"),
@@ -333,12 +333,13 @@ mod tests {
     use super::*;
 
     fn meta(lang: &str) -> Meta<'static> {
+        static TEXTS: std::sync::OnceLock<crate::texts::Texts> = std::sync::OnceLock::new();
         Meta {
             tenant_id: "acme-corp",
             tenant_name: Some("ACME <Corp> & Co"),
             env: "production",
             severity: Severity::Critical,
-            messages: Messages::new(Some(lang), "en"),
+            messages: Messages::new(TEXTS.get_or_init(Default::default), Some(lang), "en"),
         }
     }
 

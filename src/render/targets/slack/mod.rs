@@ -95,7 +95,7 @@ pub fn messages(
     t: &TenantModel,
     alerts: &[(String, AlertRule)],
     severity: Severity,
-    messages: Messages,
+    messages: Messages<'_>,
 ) -> Vec<(String, Message)> {
     let meta = Meta {
         tenant_id: &t.id,
@@ -149,7 +149,11 @@ pub fn file_bytes<M: serde::Serialize>(messages: &[(String, M)]) -> Vec<u8> {
 /// The message templates of one tenant.
 pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, checks: &mut ArtifactChecks<'_>) -> Vec<Artifact> {
     check_runbooks(t, checks);
-    let m = Messages::new(t.tenant.locale.as_deref(), &ctx.project.project.default_locale);
+    let m = Messages::new(
+        &ctx.project.texts,
+        t.tenant.locale.as_deref(),
+        &ctx.project.project.default_locale,
+    );
     let alerts = all_alerts(ctx, t);
     let mut files = Vec::new();
     for severity in SEVERITIES {

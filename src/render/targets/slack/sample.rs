@@ -124,7 +124,7 @@ pub fn preview(
     lang: &str,
     alert: Option<&str>,
 ) -> Result<Value, PreviewError> {
-    let m = Messages::new(Some(lang), lang);
+    let m = Messages::new(&ctx.project.texts, Some(lang), lang);
     let alerts = all_alerts(ctx, t);
     let all = messages(ctx, t, &alerts, severity, m);
     let key = match alert {

@@ -11,10 +11,7 @@
 //! are. A text over its limit is cut between whole units (an escaped character, a whole
 //! placeholder) and ends with `…`, so it stays valid and within the limit.
 
-use crate::render::targets::alertmanager::{CATALOGS, choose_locale};
-use rustc_hash::FxHashMap as HashMap;
-use serde_json::Value;
-use std::sync::OnceLock;
+use crate::texts::Texts;
 
 /// The ellipsis ending a truncated text.
 pub const ELLIPSIS: char = '…';
@@ -141,61 +138,27 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
-/// The messages of the built-in catalogs, parsed once.
-fn catalogs() -> &'static HashMap<&'static str, HashMap<String, String>> {
-    static CACHE: OnceLock<HashMap<&'static str, HashMap<String, String>>> = OnceLock::new();
-    CACHE.get_or_init(|| {
-        CATALOGS
-            .iter()
-            .map(|(lang, text)| {
-                let (node, _) = crate::load::parse_yaml(text, crate::diag::FileId(0));
-                let messages = match node.map(|n| n.to_json(None)) {
-                    Some(Value::Object(map)) => map
-                        .into_iter()
-                        .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
-                        .collect(),
-                    _ => HashMap::default(),
-                };
-                (*lang, messages)
-            })
-            .collect()
-    })
-}
-
-/// The messages of one built-in locale, English where a key is missing.
+/// The messages of one locale of the project's catalogs, English where a key is missing.
 #[derive(Debug, Clone, Copy)]
-pub struct Messages {
-    /// The locale code (`en`, `de`, `fr`).
-    pub lang: &'static str,
+pub struct Messages<'a> {
+    /// The locale code (`en`, `de`, `fr` or one of the project's `locales/`).
+    pub lang: &'a str,
+    texts: &'a Texts,
 }
 
-impl Messages {
-    /// The messages of the built-in locale chosen for `wanted` (see `choose_locale`).
-    pub fn new(wanted: Option<&str>, default_locale: &str) -> Self {
+impl<'a> Messages<'a> {
+    /// The messages of the locale chosen for `wanted` (see [`Texts::choose_locale`]).
+    pub fn new(texts: &'a Texts, wanted: Option<&str>, default_locale: &str) -> Self {
         Self {
-            lang: choose_locale(wanted, default_locale),
+            lang: texts.choose_locale(wanted, default_locale),
+            texts,
         }
     }
 
-    /// The message `key`: of this locale, else English, else the key itself (a unit test
-    /// makes sure every key used exists in every catalog).
-    pub fn get(&self, key: &'static str) -> &'static str {
-        let all = catalogs();
-        all.get(self.lang)
-            .and_then(|m| m.get(key))
-            .or_else(|| all.get("en").and_then(|m| m.get(key)))
-            .map_or(key, String::as_str)
+    /// The message `key` of this locale.
+    pub fn get(&self, key: &'static str) -> &'a str {
+        self.texts.message(self.lang, key)
     }
-}
-
-/// Whether `lang` is a built-in locale.
-pub fn is_builtin_locale(lang: &str) -> bool {
-    CATALOGS.iter().any(|(c, _)| *c == lang)
-}
-
-/// The built-in locales.
-pub fn builtin_locales() -> Vec<&'static str> {
-    CATALOGS.iter().map(|(c, _)| *c).collect()
 }
 
 /// Every catalog key the Slack messages use.
@@ -261,15 +224,18 @@ mod tests {
 
     #[test]
     fn every_key_is_in_every_catalog() {
-        for (lang, _) in CATALOGS {
-            let m = catalogs().get(lang).cloned().unwrap_or_default();
+        for (lang, catalog) in crate::texts::CATALOGS {
+            let (node, _) = crate::load::parse_yaml(catalog, crate::diag::FileId(0));
+            let m = node.unwrap_or_else(|| panic!("{lang}: no catalog"));
             for key in KEYS {
-                let text = m.get(*key).unwrap_or_else(|| panic!("{lang}: no {key}"));
-                assert!(!text.is_empty(), "{lang}: {key} empty");
+                let text = m.get(key).and_then(|n| n.as_str());
+                assert!(text.is_some_and(|t| !t.is_empty()), "{lang}: no {key}");
             }
-            assert!(m["more_labels"].contains("{count}"), "{lang}");
+            let more = m.get("more_labels").and_then(|n| n.as_str()).unwrap_or_default();
+            assert!(more.contains("{count}"), "{lang}");
         }
-        assert_eq!(Messages::new(Some("de-AT"), "en").get("tenant"), "Mandant");
-        assert_eq!(Messages::new(None, "fr").get("environment"), "Environnement");
+        let texts = Texts::default();
+        assert_eq!(Messages::new(&texts, Some("de-AT"), "en").get("tenant"), "Mandant");
+        assert_eq!(Messages::new(&texts, None, "fr").get("environment"), "Environnement");
     }
 }
