@@ -45,7 +45,8 @@ fi
 # Release with debug assertions (overflow checks); no sanitizer: the code under test is
 # safe Rust, and ASan would halve the executions per second.
 build_flags=(--release --debug-assertions --sanitizer none)
-cargo "${toolchain[@]}" fuzz build "${build_flags[@]}" "${targets[@]}"
+# Every target at once: they share the strata build.
+cargo "${toolchain[@]}" fuzz build "${build_flags[@]}"
 
 # The seed corpus: every repository of examples/ and tests/fixtures/ in the harness's
 # `#> path` format (tests/fuzz_harness/repo.rs), and each PromQL `expr:` of their files.
@@ -80,17 +81,19 @@ for t in "${targets[@]}"; do
     seed "$t"
     mkdir -p "fuzz/artifacts/$t"
     echo "fuzz.sh: $t for ${seconds}s (corpus fuzz/corpus/$t)"
-    log="fuzz/artifacts/$t/last-run.log"
+    # Not in fuzz/artifacts/: cargo-fuzz reports the newest file there as the crash input.
+    mkdir -p fuzz/logs
+    log="fuzz/logs/$t.log"
     if cargo "${toolchain[@]}" fuzz run "${build_flags[@]}" "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$seconds" -rss_limit_mb="$RSS_LIMIT_MB" -timeout="$TIMEOUT_S" \
         -max_len=65536 -print_final_stats=1 2>"$log"; then
         grep -E '^stat::number_of_executed_units|Done [0-9]+ runs' "$log" | tail -2 | sed "s/^/fuzz.sh: $t: /"
     else
         status=1
-        tail -40 "$log" >&2
+        grep -a -m1 -A4 'panicked at\|ERROR: libFuzzer' "$log" | cut -c1-2000 >&2 || tail -20 "$log" >&2
         echo "fuzz.sh: $t FAILED; the crash input is:" >&2
-        grep -oE '(Test unit written to|artifact_prefix.*) .*' "$log" | sed 's/^/  /' >&2 || true
-        ls -t "fuzz/artifacts/$t"/{crash,oom,timeout,leak}-* 2>/dev/null | head -3 | sed 's/^/  /' >&2 || true
+        grep -aoE 'Test unit written to .*' "$log" | sed 's/^Test unit written to /  /' >&2 || true
+        echo "  full log: $log" >&2
         echo "  reproduce: cargo ${toolchain[*]} fuzz run ${build_flags[*]} $t <input>" >&2
         echo "  once fixed, copy it into tests/fuzz_cases/$t/ so cargo test replays it" >&2
     fi

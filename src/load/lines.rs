@@ -37,17 +37,13 @@ impl<'a> LineIndex<'a> {
         (to_u32(line), to_u32(col + 1))
     }
 
-    /// The location spanning two parser markers.
+    /// The location spanning two parser markers. Line and column are those of the start
+    /// offset: a marker past the end of the text (an error at end of file without a final
+    /// newline) is clamped to the last character, not reported on a line the file lacks.
     pub fn loc(&self, file: FileId, start: (usize, usize), end: (usize, usize)) -> Loc {
         let from = self.offset(start.0, start.1);
         let to = self.offset(end.0, end.1).max(from);
-        Loc {
-            file,
-            line: to_u32(start.0.max(1)),
-            col: to_u32(start.1 + 1),
-            offset: to_u32(from),
-            len: to_u32(to - from),
-        }
+        self.loc_of_range(file, from, to)
     }
 
     /// The location of byte range `from..to`.
