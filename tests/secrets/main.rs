@@ -10,7 +10,7 @@ mod watch;
 
 use common::{stderr, stdout, strata_with_env};
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// The canary variables and their values; every value holds `marker`.
@@ -103,10 +103,9 @@ fn base64(bytes: &[u8], url: bool) -> String {
 }
 
 /// A copy of `examples/platform` with the canaries where secrets belong.
-fn canary_repo(dir: &Path) -> PathBuf {
-    let root = dir.join("repo");
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
-    copy_dir(&example, &root);
+fn canary_repo() -> tempfile::TempDir {
+    let repo = common::example_copy();
+    let root = repo.path();
     edit(
         &root.join("tenants/acme-corp.yaml"),
         &[
@@ -127,23 +126,7 @@ fn canary_repo(dir: &Path) -> PathBuf {
             "auth_password: \"${CANARY_SMTP}\"",
         )],
     );
-    root
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
-        let entry = entry.unwrap_or_else(|e| panic!("{e}"));
-        let rel = entry.path().strip_prefix(from).unwrap_or_else(|e| panic!("{e}"));
-        if rel.starts_with("out") {
-            continue;
-        }
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap_or_else(|e| panic!("{e}"));
-        }
-    }
+    repo
 }
 
 fn edit(path: &Path, replacements: &[(&str, &str)]) {
@@ -223,16 +206,17 @@ fn a_canary_secret_reaches_only_the_0600_alertmanager_config() {
     let canary = Canary::new();
     let env = canary.env();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let root = canary_repo(tmp.path());
+    let repo = canary_repo();
+    let root = repo.path();
     let out = tmp.path().join("out");
     let out_arg = out.display().to_string();
 
-    let built = strata_umask0(&root, &["build", ".", "--out", &out_arg], &env);
+    let built = strata_umask0(root, &["build", ".", "--out", &out_arg], &env);
     assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
     canary.assert_clean("build", &built);
     assert_output(&canary, &out);
     // Again: unchanged files are hard-linked and keep their modes.
-    let again = strata_umask0(&root, &["build", ".", "--out", &out_arg], &env);
+    let again = strata_umask0(root, &["build", ".", "--out", &out_arg], &env);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_output(&canary, &out);
 
@@ -258,11 +242,11 @@ fn a_canary_secret_reaches_only_the_0600_alertmanager_config() {
         runs.push(vec!["diff", ".", "--against", &example, "--format", format]);
     }
     for args in &runs {
-        let o = strata_with_env(&root, args, &env);
+        let o = strata_with_env(root, args, &env);
         assert!(matches!(o.status.code(), Some(0 | 1)), "{args:?}: {}", stderr(&o));
         canary.assert_clean(&args.join(" "), &o);
     }
-    let explained = strata_with_env(&root, &explain, &env);
+    let explained = strata_with_env(root, &explain, &env);
     assert!(
         stdout(&explained).contains("webhook_url = <secret>"),
         "{}",
@@ -277,7 +261,8 @@ fn diagnostics_about_values_from_a_secret_never_show_it() {
     let canary = Canary::new();
     let env = canary.env();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let root = canary_repo(tmp.path());
+    let repo = canary_repo();
+    let root = repo.path();
     // The secret variables where they cause errors: a wrong type, a malformed Slack
     // channel, a bad duration, a PromQL expression and an alert label.
     std::fs::create_dir_all(root.join("tenants/beatforge")).unwrap_or_else(|e| panic!("{e}"));
@@ -307,7 +292,7 @@ fn diagnostics_about_values_from_a_secret_never_show_it() {
         for format in ["human", "json", "sarif", "junit", "github"] {
             let args = [command, ".", "--format", format, "--out", &out_arg];
             let args = if command == "check" { &args[..4] } else { &args[..] };
-            let o = strata_with_env(&root, args, &env);
+            let o = strata_with_env(root, args, &env);
             assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
             canary.assert_clean(&args.join(" "), &o);
             let text = stdout(&o) + &stderr(&o);
@@ -320,16 +305,16 @@ fn diagnostics_about_values_from_a_secret_never_show_it() {
     // may be in another tenant's file (beatforge's value comes from acme-corp's secret).
     for tenant in ["acme-corp", "beatforge"] {
         let explain = ["explain", ".", "--env", "production", "--tenant", tenant];
-        let o = strata_with_env(&root, &[&explain[..], &["autoscaling.max_replicas"]].concat(), &env);
+        let o = strata_with_env(root, &[&explain[..], &["autoscaling.max_replicas"]].concat(), &env);
         canary.assert_clean("explain", &o);
         assert!(stdout(&o).contains("<secret>"), "{tenant}: {}", stdout(&o));
     }
-    let o = strata_with_env(&root, &["check", "tenants/beatforge/production.yaml"], &env);
+    let o = strata_with_env(root, &["check", "tenants/beatforge/production.yaml"], &env);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     canary.assert_clean("check FILE", &o);
     assert!(stdout(&o).contains("STRATA-E034"), "{}", stdout(&o));
     for format in ["html", "markdown"] {
-        let o = strata_with_env(&root, &["report", ".", "--format", format], &env);
+        let o = strata_with_env(root, &["report", ".", "--format", format], &env);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         canary.assert_clean(&format!("report {format}"), &o);
     }

@@ -86,7 +86,8 @@ fn assert_modes(canary: &Canary, dir: &Path) {
 fn watch_swaps_keep_secret_files_0600_and_redact_what_a_runtime_answers() {
     let canary = Canary::new();
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let root = canary_repo(tmp.path());
+    let repo = canary_repo();
+    let root = repo.path();
     let out = tmp.path().join("out");
     let config = out.join("production/alertmanager/alertmanager.yml");
     let served = config.clone();
@@ -108,7 +109,7 @@ fn watch_swaps_keep_secret_files_0600_and_redact_what_a_runtime_answers() {
             .arg(&out)
             .args(["--alertmanager", &format!("http://127.0.0.1:{alertmanager}")])
             .args(["--listen", &format!("127.0.0.1:{listen}")])
-            .current_dir(&root)
+            .current_dir(root)
             .env("NO_COLOR", "1")
             .envs(canary.env())
             .stdout(Stdio::from(log("stdout")))
