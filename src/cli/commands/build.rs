@@ -76,7 +76,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         }
         Some((Vec::new(), model))
     };
-    let compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render))?;
+    let mut compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render))?;
     let code = exit_code(&compiled.diags, compiled.repo.project.policies.fail_on);
     print_diagnostics(&compiled.diags, compiled.sources(), &args.report, &scope_of(&compiled));
     if args.report.format == crate::cli::Format::Human {
@@ -98,6 +98,9 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let Some(staging) = staging else {
         return Err(failed(&"no staging folder"));
     };
+    // The tenants' YAML trees are not needed any more: freed before the environment files
+    // are rendered, a large fleet's peak memory holds one or the other, not both.
+    compiled.repo.tenants.clear();
     put_env_files(&compiled, &staging, &checks).map_err(|e| failed(&e))?;
     let problems = checks.problems();
     if !problems.is_empty() {
