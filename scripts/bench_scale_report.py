@@ -105,7 +105,29 @@ def scaling(out: list[str], t: Runs, facts, sizes: list[int]) -> None:
     )
 
 
-def check_vs_jsonschema(out: list[str], t: Runs, facts, sizes: list[int]) -> None:
+def load_stages(stages_dir: str, sizes: list[int]) -> dict[tuple[str, int], dict[str, int]]:
+    """The perf sample counts by stage of each profiled (command, tenants)."""
+    found = {}
+    for key in ("check", "build"):
+        for n in sorted({sizes[0], sizes[-1]}):
+            path = os.path.join(stages_dir, f"stages-{key}-{n}.json")
+            if os.path.exists(path):
+                with open(path, encoding="utf-8") as f:
+                    found[(key, n)] = json.load(f)
+    return found
+
+
+def largest_stages(t: Runs, stages, key: str, n: int, count: int = 3) -> str:
+    """`stage (x CPU s), ...` of the profiled run of `key` at `n` tenants, largest first."""
+    counts = stages.get((key, n))
+    if not counts:
+        return "no profile of this size"
+    total = sum(counts.values())
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:count]
+    return ", ".join(f"{name} {t.cpu(key, n) * c / total:.2f} s" for name, c in top)
+
+
+def check_vs_jsonschema(out: list[str], t: Runs, facts, sizes: list[int], stages) -> None:
     out.append("### strata check vs check-jsonschema\n")
     out.append(
         "| tenants | documents | `strata check FLEET` wall s | CPU s | `check-jsonschema` wall s | CPU s "
@@ -127,8 +149,17 @@ def check_vs_jsonschema(out: list[str], t: Runs, facts, sizes: list[int]) -> Non
         " checked-in `schemas/tenant.schema.json`); all are valid. `strata check` does more on the"
         " same fleet: it reads and merges the layered YAML itself, validates the three"
         " environments' platform settings too, runs the semantic checks, parses and confines"
-        " every PromQL expression and runs the four built-in policy packs.\n"
+        " every PromQL expression and runs the four built-in policy packs."
     )
+    n = sizes[-1]
+    needed = t.wall("check-jsonschema", n) / TARGET_CHECK_RATIO
+    if t.wall("check", n) > needed:
+        out.append(
+            f"\nTo be {TARGET_CHECK_RATIO:.0f}x faster at {n} tenants, `strata check` would have to take"
+            f" {needed:.2f} s instead of {fmt(t.wall('check', n))} s; its largest stages (CPU,"
+            f" profile below): {largest_stages(t, stages, 'check', n)}."
+        )
+    out.append("")
 
 
 def promql_vs_promtool(out: list[str], t: Runs, facts, sizes: list[int]) -> None:
@@ -154,7 +185,7 @@ def promql_vs_promtool(out: list[str], t: Runs, facts, sizes: list[int]) -> None
     )
 
 
-def build_vs_floor(out: list[str], t: Runs, facts, sizes: list[int]) -> None:
+def build_vs_floor(out: list[str], t: Runs, facts, sizes: list[int], stages) -> None:
     out.append("### strata build vs the floor\n")
     out.append("| tenants | command | wall s | CPU s | max RSS MB | build ÷ this (wall) | build ÷ this (CPU) | target |")
     out.append("|---:|---|---:|---:|---:|---:|---:|---|")
@@ -189,18 +220,17 @@ def build_vs_floor(out: list[str], t: Runs, facts, sizes: list[int]) -> None:
         f" {facts[('in_bytes', n)] / 1e6:.1f} MB of input. The second floor (`--write-like`)"
         f" parses the same inputs and then writes files of the same paths and sizes: writing"
         f" alone costs {write_cpu:.1f} CPU s there, {100 * write_cpu / t.cpu('build', n):.0f}% of"
-        f" the build's {t.cpu('build', n):.1f} CPU s, before a single byte is computed.\n"
+        f" the build's {t.cpu('build', n):.1f} CPU s, before a single byte is computed."
     )
+    if t.wall("build", n) > TARGET_FLOOR_RATIO * t.wall("floor-parse", n):
+        out.append(
+            f"\nAbove the floor, the build's largest stages at {n} tenants (CPU, profile below):"
+            f" {largest_stages(t, stages, 'build', n, 4)}."
+        )
+    out.append("")
 
 
-def stage_table(out: list[str], t: Runs, stages_dir: str, sizes: list[int]) -> None:
-    found = {}
-    for key in ("check", "build"):
-        for n in sorted({sizes[0], sizes[-1]}):
-            path = os.path.join(stages_dir, f"stages-{key}-{n}.json")
-            if os.path.exists(path):
-                with open(path, encoding="utf-8") as f:
-                    found[(key, n)] = json.load(f)
+def stage_table(out: list[str], t: Runs, found) -> None:
     out.append("### Where the time goes\n")
     if not found:
         out.append("No profile: perf was not available (or BENCH_PROFILE=0).\n")
@@ -219,9 +249,24 @@ def stage_table(out: list[str], t: Runs, stages_dir: str, sizes: list[int]) -> N
             f"{seconds[kn].get(s, 0):.2f} ({100 * seconds[kn].get(s, 0) / t.cpu(*kn):.0f}%)" for kn in cols
         )
         out.append(f"| {s} | {cells} |")
+    sizes = sorted({n for _, n in cols})
+    out.append("")
+    if len(sizes) == 2:
+        lo, hi = sizes
+        for key in ("check", "build"):
+            if (key, lo) not in seconds or (key, hi) not in seconds:
+                continue
+            grew = [
+                f"{s} {seconds[(key, lo)].get(s, 0):.2f} -> {v:.2f} s"
+                for s, v in seconds[(key, hi)].items()
+                if v > 0.1 and v > 1.1 * (hi / lo) * seconds[(key, lo)].get(s, 0)
+            ]
+            if grew:
+                out.append(f"- `{key}`: stages that grew more than the tenants ({hi / lo:.0f}x): {'; '.join(grew)}.")
+                out.append("")
     samples = ", ".join(f"{k} @{n}: {sum(found[(k, n)].values())}" for k, n in cols)
     out.append(
-        "\n`perf record -F HZ --call-graph dwarf` of one run (HZ = 400 x 1000 / tenants, within 25..1000;"
+        "`perf record -F HZ --call-graph dwarf` of one run (HZ = 400 x 1000 / tenants, within 25..1000;"
         f" samples: {samples}), grouped by `scripts/perf_stages.py`: each sample goes to the"
         " innermost frame that belongs to a stage, so allocation, hashing and system calls count"
         " for the stage that asked for them. CPU s is that share of the median CPU time (user+sys)"
@@ -259,11 +304,12 @@ def main() -> int:
         " tenants). `strata build` writes into a fresh output folder every run (into an existing"
         " one it would hard-link the unchanged files).\n",
     ]
+    stages = load_stages(args.stages_dir, sizes)
     scaling(out, t, facts, sizes)
-    check_vs_jsonschema(out, t, facts, sizes)
+    check_vs_jsonschema(out, t, facts, sizes, stages)
     promql_vs_promtool(out, t, facts, sizes)
-    build_vs_floor(out, t, facts, sizes)
-    stage_table(out, t, args.stages_dir, sizes)
+    build_vs_floor(out, t, facts, sizes, stages)
+    stage_table(out, t, stages)
     out.append(f"Tools: {args.tools}. Machine: {args.machine}.")
     print("\n".join(out))
     return 0
