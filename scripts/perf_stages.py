@@ -3,9 +3,10 @@
 
     perf script --no-inline -F tid,ip,sym -i perf.data | python3 scripts/perf_stages.py --cpu-seconds S
 
-Each sample goes to the stage of its innermost frame that belongs to one (walking from the
-sampled instruction out to `main`), so time spent in the allocator, std or the kernel is
-charged to the stage that asked for it; samples without any such frame are "other". Prints
+Each sample goes to the stage of its innermost strata frame that belongs to one (walking
+from the sampled instruction out to `main`), so time spent in libraries, the allocator, std
+or the kernel is charged to the stage that asked for it; samples without any such frame go
+by their innermost library frame (regorus, jsonschema, ...) or are "other". Prints
 a JSON object {stage: samples} when --json is given, else a Markdown table with each stage's
 share and that share of the run's CPU time (user+sys, measured separately; --cpu-seconds).
 """
@@ -48,13 +49,17 @@ def frame_path(sym: str) -> str:
 
 
 def stage_of(frames: list[str]) -> str:
-    for sym in frames:
-        path = frame_path(sym)
-        if path.startswith("core::ptr::drop_in_place"):
-            continue
-        for stage, prefixes in STAGES:
-            if path.startswith(prefixes):
-                return stage
+    """The stage of the innermost strata frame that has one; else of the innermost library
+    frame that has one (a library called from several stages, such as jsonschema from the
+    schema validation and from the Kubernetes render checks, counts for its caller)."""
+    paths = [p for p in map(frame_path, frames) if not p.startswith("core::ptr::drop_in_place")]
+    for own in (True, False):
+        for path in paths:
+            if path.startswith("strata::") != own:
+                continue
+            for stage, prefixes in STAGES:
+                if path.startswith(prefixes):
+                    return stage
     return OTHER
 
 
