@@ -14,6 +14,9 @@
 #   BENCH_ONLY=watch  only the watch benchmark (e): replaces the "watch" section of
 #                     BENCHMARKS.md and keeps the other figures
 #   BENCH_WATCH_EDITS edits timed by the watch benchmark (default 30)
+#   BENCH_ONLY=scale  only the scale benchmark, scripts/bench_scale.sh (1k, 5k, 10k tenants,
+#                     side by side with check-jsonschema, promtool and the parse floor):
+#                     replaces the "scale" section of BENCHMARKS.md
 #
 # Steps: cargo build --release; scripts/gen_fleet.py writes N tenants x {dev,staging,production}
 # into a temporary directory; then it times, in release mode,
@@ -32,6 +35,7 @@ set -euo pipefail
 
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT_DIR"
+[[ "${BENCH_ONLY:-}" == scale ]] && exec bash scripts/bench_scale.sh
 
 N=${BENCH_TENANTS:-1000}
 RUNS=${BENCH_RUNS:-10}
@@ -120,21 +124,13 @@ if [[ "${BENCH_ONLY:-}" == watch ]]; then
     bench_watch
     cat "$WATCH_MD"
     if [[ "${BENCH_NO_WRITE:-0}" != 1 ]]; then
-        # The other figures stay; the watch section (the last one) is replaced.
-        python3 - "$WATCH_MD" >"$WORK/BENCHMARKS.md" <<'PY'
-import os, sys
-text = open("BENCHMARKS.md").read() if os.path.exists("BENCHMARKS.md") else ""
-at = text.find("## watch\n")
-text = (text if at < 0 else text[:at]).rstrip("\n")
-print(text + "\n\n" if text else "", end="")
-print(open(sys.argv[1]).read(), end="")
-PY
-        cp "$WORK/BENCHMARKS.md" "$ROOT_DIR/BENCHMARKS.md"
+        # The other figures stay; the watch section is replaced.
+        python3 scripts/lib/bench_md.py BENCHMARKS.md watch "$WATCH_MD"
         log "wrote the watch section of BENCHMARKS.md"
     fi
     exit 0
 elif [[ -n "${BENCH_ONLY:-}" ]]; then
-    echo "error: BENCH_ONLY=$BENCH_ONLY: only 'watch' is supported" >&2
+    echo "error: BENCH_ONLY=$BENCH_ONLY: only 'watch' and 'scale' are supported" >&2
     exit 2
 fi
 
@@ -330,12 +326,12 @@ report="$WORK/BENCHMARKS.md"
         echo "**Warning:** some commands reported problems (exit codes: check $rc_full, one file $rc_one," \
              "build $rc_build); the figures were taken with BENCH_ALLOW_FAIL=1."
     fi
-    echo
-    cat "$WATCH_MD"
 } >"$report"
 
-cat "$report"
+cat "$report" "$WATCH_MD"
 if [[ "${BENCH_NO_WRITE:-0}" != 1 ]]; then
-    cp "$report" "$ROOT_DIR/BENCHMARKS.md"
+    # The scale section (BENCH_ONLY=scale) stays.
+    python3 scripts/lib/bench_md.py BENCHMARKS.md head "$report"
+    python3 scripts/lib/bench_md.py BENCHMARKS.md watch "$WATCH_MD"
     log "wrote BENCHMARKS.md"
 fi

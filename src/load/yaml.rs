@@ -201,7 +201,12 @@ impl Builder<'_> {
             return Ok(());
         };
         let (node, anchor) = match frame {
-            Frame::Seq { items, loc, anchor } => (Node::new(Kind::Seq(items), loc), anchor),
+            // Every tenant file's tree is held for the whole run: growth slack would cost
+            // more than the values themselves (a 4-key mapping reserves 7 slots).
+            Frame::Seq { mut items, loc, anchor } => {
+                items.shrink_to_fit();
+                (Node::new(Kind::Seq(items), loc), anchor)
+            }
             Frame::Map {
                 mut map,
                 loc,
@@ -212,6 +217,7 @@ impl Builder<'_> {
                 for merged in merges {
                     merge_key_entries(&mut map, merged);
                 }
+                map.shrink_to_fit();
                 (Node::new(Kind::Map(map), loc), anchor)
             }
         };

@@ -109,6 +109,9 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let Some(staging) = staging else {
         return Err(failed(&"no staging folder"));
     };
+    // The tenants' YAML trees are not needed any more: freed before the environment files
+    // are rendered, a large fleet's peak memory holds one or the other, not both.
+    compiled.repo.tenants.clear();
     put_env_files(&compiled, &staging, &checks).map_err(|e| failed(&e))?;
     let problems = checks.problems();
     if !problems.is_empty() {
