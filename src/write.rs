@@ -9,7 +9,9 @@ use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+mod spare;
 mod stage;
+pub use spare::spare_dir;
 pub use stage::Staging;
 
 /// One output file, by path relative to the output folder.
@@ -178,11 +180,12 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     }
 }
 
-/// Hard-links the previous output's file into the staging folder when its content is
-/// unchanged: no new inode, no write. Files are never modified in place, so sharing the
-/// inode with the previous output (removed after the swap) is safe.
+/// Hard-links the previous output's file into the staging folder when its content and mode
+/// are unchanged: no new inode, no write. Files are never modified in place, so sharing the
+/// inode with the previous output (the spare after the swap) is safe.
 fn reuse_unchanged(old: &Path, bytes: &[u8], new: &Path) -> bool {
-    let same_size = fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    let same_size = fs::symlink_metadata(old)
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64 && m.permissions().mode() & 0o7777 == 0o644);
     same_size && fs::read(old).is_ok_and(|b| b == bytes) && fs::hard_link(old, new).is_ok()
 }
 
