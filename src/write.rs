@@ -14,7 +14,9 @@ use std::io::{self, Write as _};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+mod spare;
 mod stage;
+pub use spare::spare_dir;
 pub use stage::Staging;
 
 /// One output file, by path relative to the output folder.
@@ -230,7 +232,7 @@ fn exchange(a: &Path, b: &Path) -> io::Result<()> {
 
 /// Hard-links the previous output's file into the staging folder when its content and
 /// mode are unchanged: no new inode, no write. Files are never modified in place, so
-/// sharing the inode with the previous output (removed after the swap) is safe.
+/// sharing the inode with the previous output (the spare after the swap) is safe.
 fn reuse_unchanged(old: &Path, artifact: &Artifact, new: &Path) -> bool {
     let bytes = &artifact.bytes;
     let same_size = fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);

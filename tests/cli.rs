@@ -230,13 +230,26 @@ fn build_writes_deterministic_output_and_a_failed_build_keeps_the_last_one() {
         tree,
         "a failed build leaves the previous output untouched"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path())
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".strata-"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".strata-"))
         .collect();
-    assert!(leftovers.is_empty(), "no staging folder is left behind");
+    assert_eq!(
+        leftovers,
+        [".strata-previous-out"],
+        "no staging folder is left behind, only the spare the next build reuses"
+    );
+    assert_eq!(strata(dir.path(), &["build"]).status.code(), Some(1));
+    std::fs::write(dir.path().join("tenants/acme.yaml"), ACME).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(strata(dir.path(), &["build"]).status.code(), Some(0));
+    assert_eq!(
+        read_tree(&out),
+        tree,
+        "a build reusing the spare a failed build left writes the same files"
+    );
 }
 
 #[test]

@@ -276,10 +276,8 @@ fn failed(message: String) -> Outcome {
     }
 }
 
-/// Where the replaced output is kept for a swap back: hidden, beside the output.
+/// Where the replaced output is kept for a swap back: the output's spare, hidden beside
+/// it, which `strata build` reuses too.
 fn previous_dir(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-    out.with_file_name(format!(".strata-previous-{name}"))
+    crate::write::spare_dir(out)
 }
