@@ -12,6 +12,7 @@
 use crate::diag::Diagnostic;
 use crate::interpolate::{SECRET_FIELDS, references};
 use crate::load::{Kind, Node};
+use aho_corasick::{AhoCorasick, MatchKind};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
@@ -30,6 +31,9 @@ pub struct Secrets {
     pub others: BTreeSet<String>,
     /// Texts to replace, longest first (so a secret holding another is replaced whole).
     values: Vec<String>,
+    /// Finds every value in one pass, however many there are (one per tenant on a big
+    /// fleet), the longest where they overlap.
+    matcher: Option<AhoCorasick>,
 }
 
 impl Secrets {
@@ -57,9 +61,27 @@ impl Secrets {
             })
             .collect();
         values.extend(escaped);
-        let mut values: Vec<String> = values.into_iter().filter(|v| v.chars().count() >= MIN_LEN).collect();
-        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        Self { names, others, values }
+        let values = values.into_iter().filter(|v| v.chars().count() >= MIN_LEN).collect();
+        let mut secrets = Self {
+            names,
+            others,
+            values: Vec::new(),
+            matcher: None,
+        };
+        secrets.set_values(values);
+        secrets
+    }
+
+    fn set_values(&mut self, values: BTreeSet<String>) {
+        self.values = values.into_iter().collect();
+        self.values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.matcher = match self.values.is_empty() {
+            true => None,
+            false => AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&self.values)
+                .ok(),
+        };
     }
 
     /// Adds the names and values of `other` (a later compile of the same repository).
@@ -68,8 +90,7 @@ impl Secrets {
         self.others.extend(other.others.iter().cloned());
         let mut values: BTreeSet<String> = self.values.drain(..).collect();
         values.extend(other.values.iter().cloned());
-        self.values = values.into_iter().collect();
-        self.values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.set_values(values);
     }
 
     /// Whether there is nothing to redact.
@@ -84,13 +105,18 @@ impl Secrets {
 
     /// `text` with every secret value replaced by [`REDACTED`].
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
-        for value in &self.values {
-            if out.contains(value.as_str()) {
-                out = Cow::Owned(out.replace(value.as_str(), REDACTED));
+        match &self.matcher {
+            Some(m) if m.is_match(text) => Cow::Owned(m.replace_all(text, &vec![REDACTED; self.values.len()])),
+            Some(_) => Cow::Borrowed(text),
+            // Building the automaton failed (it has size limits): one value at a time.
+            None => {
+                let mut out = Cow::Borrowed(text);
+                for value in self.values.iter().filter(|v| text.contains(v.as_str())) {
+                    out = Cow::Owned(out.replace(value.as_str(), REDACTED));
+                }
+                out
             }
         }
-        out
     }
 
     /// Redacts the message, label, notes and help of `d`.
@@ -195,6 +221,10 @@ mod tests {
         let text = "a https://h/\"s3cr3t\" b {\"v\": \"https://h/\\\"s3cr3t\\\"\"} fallback-key literal-key";
         assert_eq!(s.redact(text), "a <secret> b {\"v\": \"<secret>\"} <secret> <secret>");
         assert_eq!(s.redact("no value: ${HOOK} ${GONE}"), "no value: ${HOOK} ${GONE}");
+        // One secret inside another: the longer is replaced whole, wherever it starts.
+        let nested = Secrets::collect(&[secret_layer("${HOOK}"), secret_layer("/\"s3cr3t")], &lookup);
+        assert_eq!(nested.redact("<https://h/\"s3cr3t\">"), "<<secret>>");
+        assert_eq!(nested.redact("x/\"s3cr3t"), "x<secret>");
     }
 
     #[test]
