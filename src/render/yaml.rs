@@ -39,6 +39,21 @@ pub fn seq_text(items: &[Value], level: usize) -> String {
     out
 }
 
+/// The document `{key: items}` as [`write_yaml`] renders it, without building it: the
+/// items are borrowed, not copied into a new value.
+pub fn seq_entry_text(key: &str, items: &[Value]) -> String {
+    let mut out = String::new();
+    push_string(&mut out, key);
+    out.push(':');
+    if items.is_empty() {
+        out.push_str(" []\n");
+    } else {
+        out.push('\n');
+        write_seq(&mut out, items, 0);
+    }
+    out
+}
+
 /// `text` (a rendered document) with the item line of each `(i, level, pieces)` of `fills`,
 /// [`placeholder`] `i` at `level`, replaced by the concatenation of `pieces` (each a
 /// [`seq_text`] at that level). `None` when a placeholder is not found exactly once.
@@ -209,6 +224,23 @@ fn push_double_quoted(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_entry_of_borrowed_items_is_what_the_whole_document_renders() {
+        for items in [
+            vec![],
+            vec![
+                serde_json::json!({"name": "g", "rules": [{"record": "a:b", "labels": {"x": "1"}}]}),
+                Value::from("s"),
+            ],
+        ] {
+            assert_eq!(
+                seq_entry_text("groups", &items),
+                to_yaml(&serde_json::json!({ "groups": items })),
+                "{items:?}"
+            );
+        }
+    }
     use crate::diag::FileId;
     use crate::load::parse_yaml;
     use serde_json::json;

@@ -217,7 +217,14 @@ pub fn rule_groups(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
         .map(|(key, rule)| {
             let mut labels: Map<String, Value> = rule.labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
             labels.extend(tenant_labels(ctx, &t.id));
-            json!({"record": rule.record.clone().unwrap_or_else(|| key.clone()), "expr": rule.expr, "labels": labels})
+            let mut out = Map::new();
+            out.insert(
+                "record".into(),
+                Value::String(rule.record.clone().unwrap_or_else(|| key.clone())),
+            );
+            out.insert("expr".into(), Value::String(rule.expr.clone()));
+            out.insert("labels".into(), Value::Object(labels));
+            Value::Object(out)
         })
         .collect();
     let own: Vec<Value> = recording.iter().map(|r| r["record"].clone()).collect();
@@ -232,24 +239,32 @@ pub fn rule_groups(ctx: &EnvContext<'_>, t: &TenantModel) -> Vec<Value> {
         .collect();
     let mut groups = Vec::new();
     if !recording.is_empty() {
-        groups.push(json!({"name": format!("{}.recording", t.id), "rules": recording}));
+        groups.push(group(format!("{}.recording", t.id), recording));
     }
     if !alerts.is_empty() {
-        groups.push(json!({"name": format!("{}.alerts", t.id), "rules": alerts}));
+        groups.push(group(format!("{}.alerts", t.id), alerts));
     }
     for slo in slo_rules(ctx, t) {
         let mut rules = slo.recordings;
         rules.extend(slo.alerts.iter().map(|(name, rule)| alert_json(ctx, &t.id, name, rule)));
-        groups.push(json!({"name": slo.group, "rules": rules}));
+        groups.push(group(slo.group, rules));
     }
     groups
 }
 
+/// `{"name": name, "rules": rules}`, built without copying the rules.
+fn group(name: String, rules: Vec<Value>) -> Value {
+    let mut out = Map::new();
+    out.insert("name".into(), Value::String(name));
+    out.insert("rules".into(), Value::Array(rules));
+    Value::Object(out)
+}
+
 /// The rule file and the test file of one tenant.
 pub fn render_tenant(ctx: &EnvContext<'_>, t: &TenantModel, rule_groups: &[Value]) -> Vec<Artifact> {
-    let mut files = vec![yaml_artifact(
+    let mut files = vec![yaml_text_artifact(
         format!("{}/prometheus/rules/{}.yml", ctx.env, t.id),
-        &json!({"groups": rule_groups}),
+        yaml::seq_entry_text("groups", rule_groups),
     )];
     if let Some(tests) = render_tests(ctx, t) {
         files.push(tests);

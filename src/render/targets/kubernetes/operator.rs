@@ -19,11 +19,13 @@ use serde_json::{Map, Value, json};
 pub(crate) fn objects(k: &Tenant<'_>, checks: &mut ArtifactChecks<'_>) -> Vec<Value> {
     let mut docs = Vec::new();
     if !k.rule_groups.is_empty() {
+        let mut spec = Map::new();
+        spec.insert("groups".into(), Value::Array(k.rule_groups.to_vec()));
         docs.push(json!({
             "apiVersion": "monitoring.coreos.com/v1",
             "kind": "PrometheusRule",
             "metadata": k.meta(&k.t.id),
-            "spec": {"groups": k.rule_groups},
+            "spec": Value::Object(spec),
         }));
     }
     docs.push(alertmanager_config(k, checks));
