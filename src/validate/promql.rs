@@ -79,10 +79,11 @@ impl ExprVisitorMut for Confine<'_> {
     }
 }
 
-/// Byte offset of a number used as a duration (after `[`, `:` or `offset`) that is not
-/// finite or beyond 10^15 seconds: promql-parser panics converting it (found by fuzzing:
-/// `rate(x[1e30])`).
-fn oversized_duration_at(expr: &str) -> Option<usize> {
+/// Byte offset of a number used as a duration (after `[`, `:` or `offset`) that is not a
+/// positive whole number of milliseconds below 10^15 seconds (found by fuzzing):
+/// promql-parser panics converting `rate(x[1e30])`, and prints `rate(x[0.0001])` and
+/// `rate(x[00])` as `[0s]`, which it refuses to read back.
+fn bad_number_duration_at(expr: &str) -> Option<usize> {
     let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-');
     let mut quote: Option<char> = None;
     let mut escaped = false;
@@ -109,7 +110,10 @@ fn oversized_duration_at(expr: &str) -> Option<usize> {
                 || word.parse::<f64>().ok(),
                 |hex| u64::from_str_radix(hex, 16).ok().map(|v| v as f64),
             );
-            if duration_slot && value.is_some_and(|v| !v.is_finite() || v.abs() >= 1e15) {
+            let bad = |v: f64| {
+                !(v > 0.0 && v < 1e15) || std::time::Duration::from_secs_f64(v).subsec_nanos() % 1_000_000 != 0
+            };
+            if duration_slot && value.is_some_and(bad) {
                 return Some(i);
             }
             before = word.to_string();
@@ -125,9 +129,10 @@ fn oversized_duration_at(expr: &str) -> Option<usize> {
 
 /// Parses `expr`, as a [`PromqlError`] on failure; never panics on hostile input.
 pub fn parse(expr: &str) -> Result<Expr, PromqlError> {
-    if let Some(at) = oversized_duration_at(expr) {
+    if let Some(at) = bad_number_duration_at(expr) {
         return Err(PromqlError::Syntax {
-            message: "a duration given as a number of seconds is out of range".into(),
+            message: "a duration given as a number of seconds must be a whole number of milliseconds below 10^15"
+                .into(),
             at: Some(at),
         });
     }
@@ -393,6 +398,9 @@ mod tests {
             ("rate(x[5m:1e30])", "1e30"),
             ("x offset 1e20", "1e20"),
             ("rate(x[0xFFFFFFFFFFFFFFFF])", "0xFF"),
+            ("rate(x[0.0001])", "0.0001"),
+            ("rate(x[NaN])", "NaN"),
+            ("rate(x[00])", "00"),
         ] {
             match confine(expr, "tenant", "a") {
                 Err(PromqlError::Syntax { at: Some(at), .. }) => assert!(expr[at..].starts_with(word), "{expr}"),
@@ -400,6 +408,7 @@ mod tests {
             }
         }
         assert!(confine("rate(x[300]) > 1e30", "tenant", "a").is_ok());
+        assert!(confine("rate(x[1.5])", "tenant", "a").is_ok());
         assert!(confine("x{le=\"[1e30\"}", "tenant", "a").is_ok());
     }
 
