@@ -88,6 +88,7 @@ fn bad_number_duration_at(expr: &str) -> Option<usize> {
     let mut quote: Option<char> = None;
     let mut escaped = false;
     let mut before = String::new();
+    let mut brackets = 0usize;
     let mut i = 0;
     while let Some(c) = expr[i..].chars().next() {
         if let Some(q) = quote {
@@ -105,7 +106,9 @@ fn bad_number_duration_at(expr: &str) -> Option<usize> {
         } else if is_word(c) {
             let end = expr[i..].find(|c: char| !is_word(c)).map_or(expr.len(), |n| i + n);
             let word = &expr[i..end];
-            let duration_slot = before.ends_with('[') || before.ends_with(':') || before.eq_ignore_ascii_case("offset");
+            let duration_slot = before.ends_with('[')
+                || (brackets > 0 && before.ends_with(':'))
+                || before.eq_ignore_ascii_case("offset");
             let value = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")).map_or_else(
                 || word.parse::<f64>().ok(),
                 |hex| u64::from_str_radix(hex, 16).ok().map(|v| v as f64),
@@ -120,6 +123,11 @@ fn bad_number_duration_at(expr: &str) -> Option<usize> {
             i = end;
             continue;
         } else if !c.is_whitespace() {
+            match c {
+                '[' => brackets += 1,
+                ']' => brackets = brackets.saturating_sub(1),
+                _ => {}
+            }
             before = c.to_string();
         }
         i += c.len_utf8();
@@ -409,6 +417,7 @@ mod tests {
         }
         assert!(confine("rate(x[300]) > 1e30", "tenant", "a").is_ok());
         assert!(confine("rate(x[1.5])", "tenant", "a").is_ok());
+        assert!(confine(":0 + x", "tenant", "a").is_ok(), "a metric named `:0`");
         assert!(confine("x{le=\"[1e30\"}", "tenant", "a").is_ok());
     }
 
