@@ -88,11 +88,28 @@ fn indent(out: &mut String, level: usize) {
     out.extend(std::iter::repeat_n(' ', level));
 }
 
+/// Longest implicit key YAML allows (1024 characters); go-yaml, and so promtool and amtool,
+/// refuse a longer one.
+const MAX_IMPLICIT_KEY: usize = 1024;
+
+/// Appends `key` and its `:`; a key longer than YAML allows as an implicit key becomes an
+/// explicit one (`? key` and `:` on the next line at `level`). Found by fuzzing: a
+/// 2,200-character annotation name made an unreadable rule file.
+fn push_key(out: &mut String, key: &str, level: usize) {
+    let start = out.len();
+    push_string(out, key);
+    if out[start..].chars().count() > MAX_IMPLICIT_KEY {
+        out.insert_str(start, "? ");
+        out.push('\n');
+        indent(out, level);
+    }
+    out.push(':');
+}
+
 fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, level: usize) {
     for (key, value) in map {
         indent(out, level);
-        push_string(out, key);
-        out.push(':');
+        push_key(out, key, level);
         write_value_after_key(out, value, level);
     }
 }
@@ -127,8 +144,7 @@ fn write_seq(out: &mut String, items: &[Value], level: usize) {
                         indent(out, level + 2);
                     }
                     first = false;
-                    push_string(out, key);
-                    out.push(':');
+                    push_key(out, key, level + 2);
                     write_value_after_key(out, value, level + 2);
                 }
             }
@@ -250,6 +266,15 @@ mod tests {
         let (node, diags) = parse_yaml(&text, FileId(0));
         assert!(diags.is_empty(), "{text}\n{diags:?}");
         node.map(|n| n.to_json(None)).unwrap_or_default()
+    }
+
+    #[test]
+    fn keys_longer_than_yaml_allows_are_explicit_and_read_back() {
+        let long = "k".repeat(MAX_IMPLICIT_KEY + 1);
+        let value = serde_json::json!({"groups": [{long.clone(): {long.clone(): "v"}, "b": [1]}], long.clone(): 1});
+        let text = to_yaml(&value);
+        assert!(text.contains(&format!("? {long}")), "{text}");
+        assert_eq!(round_trip(&value), value, "{text}");
     }
 
     #[test]

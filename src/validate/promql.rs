@@ -79,12 +79,83 @@ impl ExprVisitorMut for Confine<'_> {
     }
 }
 
+/// Byte offset of a number used as a duration (after `[`, `:` or `offset`) that is not a
+/// positive whole number of milliseconds below 10^15 seconds (found by fuzzing):
+/// promql-parser panics converting `rate(x[1e30])`, and prints `rate(x[0.0001])` and
+/// `rate(x[00])` as `[0s]`, which it refuses to read back.
+fn bad_number_duration_at(expr: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-');
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut before = String::new();
+    let mut brackets = 0usize;
+    let mut i = 0;
+    while let Some(c) = expr[i..].chars().next() {
+        if let Some(q) = quote {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if c == q => quote = None,
+                _ => {}
+            }
+            i += c.len_utf8();
+            continue;
+        }
+        if matches!(c, '"' | '\'' | '`') {
+            quote = Some(c);
+        } else if is_word(c) {
+            let end = expr[i..].find(|c: char| !is_word(c)).map_or(expr.len(), |n| i + n);
+            let word = &expr[i..end];
+            let duration_slot = before.ends_with('[')
+                || (brackets > 0 && before.ends_with(':'))
+                || before.eq_ignore_ascii_case("offset");
+            let value = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")).map_or_else(
+                || word.parse::<f64>().ok(),
+                |hex| u64::from_str_radix(hex, 16).ok().map(|v| v as f64),
+            );
+            let bad = |v: f64| {
+                !(v > 0.0 && v < 1e15) || std::time::Duration::from_secs_f64(v).subsec_nanos() % 1_000_000 != 0
+            };
+            if duration_slot && value.is_some_and(bad) {
+                return Some(i);
+            }
+            before = word.to_string();
+            i = end;
+            continue;
+        } else if !c.is_whitespace() {
+            match c {
+                '[' => brackets += 1,
+                ']' => brackets = brackets.saturating_sub(1),
+                _ => {}
+            }
+            before = c.to_string();
+        }
+        i += c.len_utf8();
+    }
+    None
+}
+
+/// Parses `expr`, as a [`PromqlError`] on failure; never panics on hostile input.
+pub fn parse(expr: &str) -> Result<Expr, PromqlError> {
+    if let Some(at) = bad_number_duration_at(expr) {
+        return Err(PromqlError::Syntax {
+            message: "a duration given as a number of seconds must be a whole number of milliseconds below 10^15"
+                .into(),
+            at: Some(at),
+        });
+    }
+    // The parser is third-party code: a panic on some other input is a refused expression.
+    std::panic::catch_unwind(|| promql_parser::parser::parse(expr))
+        .unwrap_or_else(|_| Err("the PromQL parser cannot read this expression".into()))
+        .map_err(|message| PromqlError::Syntax {
+            at: unbalanced_at(expr),
+            message,
+        })
+}
+
 /// Parses `expr` and confines every selector to `tenant` on `label`.
 pub fn confine(expr: &str, label: &str, tenant: &str) -> Result<String, PromqlError> {
-    let mut ast = promql_parser::parser::parse(expr).map_err(|message| PromqlError::Syntax {
-        at: unbalanced_at(expr),
-        message,
-    })?;
+    let mut ast = parse(expr)?;
     confine_ast(&mut ast, label, tenant)?;
     Ok(ast.to_string())
 }
@@ -327,6 +398,28 @@ pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &So
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_number_duration_out_of_range_is_a_syntax_error_not_a_panic() {
+        for (expr, word) in [
+            ("rate(x[106666666666666666666666666666])", "1066"),
+            ("rate(x[5m:1e30])", "1e30"),
+            ("x offset 1e20", "1e20"),
+            ("rate(x[0xFFFFFFFFFFFFFFFF])", "0xFF"),
+            ("rate(x[0.0001])", "0.0001"),
+            ("rate(x[NaN])", "NaN"),
+            ("rate(x[00])", "00"),
+        ] {
+            match confine(expr, "tenant", "a") {
+                Err(PromqlError::Syntax { at: Some(at), .. }) => assert!(expr[at..].starts_with(word), "{expr}"),
+                other => panic!("{expr}: {other:?}"),
+            }
+        }
+        assert!(confine("rate(x[300]) > 1e30", "tenant", "a").is_ok());
+        assert!(confine("rate(x[1.5])", "tenant", "a").is_ok());
+        assert!(confine(":0 + x", "tenant", "a").is_ok(), "a metric named `:0`");
+        assert!(confine("x{le=\"[1e30\"}", "tenant", "a").is_ok());
+    }
 
     fn ok(expr: &str) -> String {
         confine(expr, "tenant", "acme").unwrap_or_else(|e| panic!("{expr}: {e:?}"))

@@ -6,9 +6,9 @@
 //! is refused for the reason PromQL gives, with a position inside the text.
 
 use promql_parser::label::{MatchOp, Matcher};
-use promql_parser::parser::{Expr, VectorSelector, parse};
+use promql_parser::parser::{Expr, VectorSelector};
 use promql_parser::util::visitor::{ExprVisitor, ExprVisitorMut, walk_expr, walk_expr_mut};
-use strata::validate::promql::{PromqlError, confine, confine_ast, confine_cached};
+use strata::validate::promql::{PromqlError, confine, confine_ast, confine_cached, parse};
 
 /// Tenant ids and tenant labels the first input byte chooses from.
 const TENANTS: &[&str] = &["acme", "b", "tenant-2"];
@@ -106,11 +106,11 @@ pub fn run(data: &[u8]) {
         }
         Err(PromqlError::ForeignMatcher { .. }) => return,
     };
-    let mut confined = parse(&expr).unwrap_or_else(|e| panic!("accepted but does not parse: {e}"));
+    let mut confined = parse(&expr).unwrap_or_else(|e| panic!("accepted but does not parse: {e:?}"));
     confine_ast(&mut confined, label, tenant)
         .unwrap_or_else(|e| panic!("confine_ast refuses what confine accepts: {e:?}"));
     assert_eq!(confined.to_string(), printed, "confine prints another tree");
-    let reparsed = parse(&printed).unwrap_or_else(|e| panic!("confined text is not PromQL ({e}): {printed}"));
+    let reparsed = parse(&printed).unwrap_or_else(|e| panic!("confined text is not PromQL ({e:?}): {printed}"));
     assert_eq!(
         canonical(reparsed.clone()),
         canonical(confined),
