@@ -155,13 +155,13 @@ for n in "${SIZE_LIST[@]}"; do
     log "[$n tenants] scripts/gen_fleet.py"
     python3 scripts/gen_fleet.py "$FLEET" --tenants "$n" --seed "$SEED" >/dev/null
     fact in_files "$n" "$(find "$FLEET" -type f \( -name '*.yaml' -o -name '*.yml' \) | wc -l)"
-    fact in_bytes "$n" "$(find "$FLEET" -type f \( -name '*.yaml' -o -name '*.yml' \) -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')"
+    fact in_bytes "$n" "$(find "$FLEET" -type f \( -name '*.yaml' -o -name '*.yml' \) -printf '%s\n' | awk '{ s += $1 } END { printf "%.0f\n", s }')"
 
     measure check "$n" "$RUNS" "$WORK" : "$BIN" check "$FLEET"
     measure build "$n" "$RUNS" "$WORK" "rm -rf '$OUT'" "$BIN" build "$FLEET" --out "$OUT"
     (cd "$OUT" && find . -type f -printf '%s %P\n') >"$WORK/out-list-$n.txt"
     fact out_files "$n" "$(wc -l <"$WORK/out-list-$n.txt")"
-    fact out_bytes "$n" "$(awk '{ s += $1 } END { print s + 0 }' "$WORK/out-list-$n.txt")"
+    fact out_bytes "$n" "$(awk '{ s += $1 } END { printf "%.0f\n", s }' "$WORK/out-list-$n.txt")"
 
     # The effective documents strata validated, as check-jsonschema's input (paths relative
     # to OUT keep 30,000 arguments well under ARG_MAX).
@@ -186,7 +186,7 @@ for n in "${SIZE_LIST[@]}"; do
     measure rules "$n" "$RUNS" "$WORK" "rm -rf '$RULES_OUT'" "$BIN" build "$FLEET" --env production --out "$RULES_OUT"
     mapfile -t rule_files < <(cd "$RULES_OUT/production/prometheus" && printf '%s\n' rules/*.yml)
     measure promtool "$n" 1 "$RULES_OUT/production/prometheus" : promtool check rules -- "${rule_files[@]}"
-    fact rules "$n" "$(grep -o 'SUCCESS: [0-9]* rules found' "$WORK/promtool.log" | awk '{ s += $2 } END { print s + 0 }')"
+    fact rules "$n" "$(grep -o 'SUCCESS: [0-9]* rules found' "$WORK/promtool.log" | awk '{ s += $2 } END { printf "%.0f\n", s }')"
     rm -rf "$RULES_OUT" "$FLEET"
 done
 

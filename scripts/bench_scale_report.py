@@ -54,7 +54,7 @@ def read_facts(path: str) -> dict[tuple[str, int], int]:
     with open(path, encoding="utf-8") as f:
         for line in f:
             key, n, value = line.split()
-            facts[(key, int(n))] = int(value)
+            facts[(key, int(n))] = int(float(value)) if "e" in value else int(value)
     return facts
 
 
