@@ -79,31 +79,50 @@ impl ExprVisitorMut for Confine<'_> {
     }
 }
 
+/// Where a left-to-right scan of PromQL text is with respect to string literals.
+#[derive(Default)]
+struct StringLiteral {
+    quote: Option<char>,
+    escaped: bool,
+}
+
+impl StringLiteral {
+    /// Feeds the next character; true when it belongs to a string literal (its quotes
+    /// included), which the scan then skips.
+    fn takes(&mut self, c: char) -> bool {
+        if let Some(q) = self.quote {
+            match c {
+                _ if self.escaped => self.escaped = false,
+                '\\' => self.escaped = true,
+                _ if c == q => self.quote = None,
+                _ => {}
+            }
+            return true;
+        }
+        if matches!(c, '"' | '\'' | '`') {
+            self.quote = Some(c);
+            return true;
+        }
+        false
+    }
+}
+
 /// Byte offset of a number used as a duration (after `[`, `:` or `offset`) that is not a
 /// positive whole number of milliseconds below 10^15 seconds (found by fuzzing):
 /// promql-parser panics converting `rate(x[1e30])`, and prints `rate(x[0.0001])` and
 /// `rate(x[00])` as `[0s]`, which it refuses to read back.
 fn bad_number_duration_at(expr: &str) -> Option<usize> {
     let is_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '+' | '-');
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
+    let mut literal = StringLiteral::default();
     let mut before = String::new();
     let mut brackets = 0usize;
     let mut i = 0;
     while let Some(c) = expr[i..].chars().next() {
-        if let Some(q) = quote {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                _ if c == q => quote = None,
-                _ => {}
-            }
+        if literal.takes(c) {
             i += c.len_utf8();
             continue;
         }
-        if matches!(c, '"' | '\'' | '`') {
-            quote = Some(c);
-        } else if is_word(c) {
+        if is_word(c) {
             let end = expr[i..].find(|c: char| !is_word(c)).map_or(expr.len(), |n| i + n);
             let word = &expr[i..end];
             let duration_slot = before.ends_with('[')
@@ -210,20 +229,12 @@ fn mentions_name(expr: &str, name: &str) -> bool {
 /// Byte offset of an unclosed or unmatched bracket, outside string literals.
 fn unbalanced_at(expr: &str) -> Option<usize> {
     let mut stack = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
+    let mut literal = StringLiteral::default();
     for (i, c) in expr.char_indices() {
-        if let Some(q) = quote {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                _ if c == q => quote = None,
-                _ => {}
-            }
+        if literal.takes(c) {
             continue;
         }
         match c {
-            '"' | '\'' | '`' => quote = Some(c),
             '(' | '[' | '{' => stack.push((c, i)),
             ')' | ']' | '}' => {
                 let want = match c {
