@@ -6,7 +6,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -49,20 +48,6 @@ fn write(root: &Path, files: &[&(String, Vec<u8>)]) {
         std::fs::create_dir_all(path.parent().unwrap_or(root)).unwrap_or_else(|e| panic!("{e}"));
         std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));
     }
-}
-
-/// Every file under `dir`: relative path -> (mode, content).
-fn snapshot(dir: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap_or(e.path()).display().to_string();
-            let mode = e.metadata().map_or(0, |m| m.permissions().mode() & 0o7777);
-            (rel, (mode, std::fs::read(e.path()).unwrap_or_default()))
-        })
-        .collect()
 }
 
 fn run(root: &Path, args: &[&str], locale: &str, tz: &str) -> Output {
@@ -115,7 +100,7 @@ fn order_locale_and_time_zone_change_no_output_byte() {
         assert_eq!(built.status.code(), Some(0), "{name}: {}", said());
         let check = run(&root, &["check", ".", "--format", "json"], locale, tz);
         assert_eq!(check.status.code(), Some(0), "{name}: {}", common::stderr(&check));
-        outputs.push((name, snapshot(&out), check.stdout, built.stdout));
+        outputs.push((name, common::tree_files(&out), check.stdout, built.stdout));
     }
     let listing = |name: &str| -> Vec<std::ffi::OsString> {
         let dir = std::fs::read_dir(tmp.path().join(name).join("tenants")).unwrap_or_else(|e| panic!("{e}"));

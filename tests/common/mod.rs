@@ -67,3 +67,18 @@ pub fn example_copy() -> tempfile::TempDir {
     }
     dir
 }
+
+/// Every file under `dir`, by path relative to it: its permission bits and content.
+pub fn tree_files(dir: &Path) -> std::collections::BTreeMap<String, (u32, Vec<u8>)> {
+    use std::os::unix::fs::PermissionsExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap_or(e.path()).display().to_string();
+            let mode = e.metadata().map_or(0, |m| m.permissions().mode() & 0o7777);
+            (rel, (mode, std::fs::read(e.path()).unwrap_or_default()))
+        })
+        .collect()
+}

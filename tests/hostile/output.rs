@@ -2,20 +2,7 @@
 //! was, byte for byte, with no staging folder beside it.
 
 use super::{assert_refused, platform, run, write};
-use std::collections::BTreeMap;
 use std::path::Path;
-
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap_or(e.path()).display().to_string();
-            (rel, std::fs::read(e.path()).unwrap_or_default())
-        })
-        .collect()
-}
 
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -34,7 +21,7 @@ fn a_refused_build_keeps_the_previous_output_intact() {
     let repo = platform();
     let (good, _) = run(repo.path(), &["build", "--out", "out"]);
     assert_eq!(good.status.code(), Some(0), "{}", super::text(&good));
-    let before = snapshot(&repo.path().join("out"));
+    let before = super::common::tree_files(&repo.path().join("out"));
     assert!(
         before.contains_key("manifest.json"),
         "{:?}",
@@ -52,7 +39,7 @@ fn a_refused_build_keeps_the_previous_output_intact() {
         listing,
         "a refused build left a folder beside the output"
     );
-    let after = snapshot(&repo.path().join("out"));
+    let after = super::common::tree_files(&repo.path().join("out"));
     assert_eq!(before.len(), after.len());
     assert!(before == after, "a refused build changed the previous output");
 }

@@ -152,26 +152,11 @@ fn strata_umask0(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .unwrap_or_else(|e| panic!("running strata: {e}"))
 }
 
-/// Every file under `dir` with its mode and content.
-fn files(dir: &Path) -> Vec<(String, u32, Vec<u8>)> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap_or(e.path()).display().to_string();
-            let mode = e.metadata().map_or(0, |m| m.permissions().mode() & 0o7777);
-            (rel, mode, std::fs::read(e.path()).unwrap_or_default())
-        })
-        .collect()
-}
-
 /// Checks the output folder: the canaries only in `alertmanager.yml`, which is 0600 (and
 /// holds every one of them); every other file 0644, every folder 0755.
 fn assert_output(canary: &Canary, out: &Path) {
     let mut holders = Vec::new();
-    for (path, mode, bytes) in files(out) {
+    for (path, (mode, bytes)) in common::tree_files(out) {
         let leaks = canary.leaks(&bytes);
         if path.ends_with("alertmanager/alertmanager.yml") && !leaks.is_empty() {
             assert_eq!(mode, 0o600, "{path} holds secrets");

@@ -3,7 +3,7 @@
 //! rejects a reload by quoting the whole config (as a runtime's error may) gets no canary
 //! into the printed STRATA-E090, the status lines, `/healthz` or `/metrics`.
 
-use super::{Canary, canary_repo, edit, files};
+use super::{Canary, canary_repo, common, edit};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -68,7 +68,7 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 /// The canaries only in the 0600 `alertmanager.yml` of `dir`.
 fn assert_modes(canary: &Canary, dir: &Path) {
     let mut holders = 0;
-    for (path, mode, bytes) in files(dir) {
+    for (path, (mode, bytes)) in common::tree_files(dir) {
         let leaks = canary.leaks(&bytes);
         if path.ends_with("alertmanager/alertmanager.yml") {
             assert!(!leaks.is_empty(), "{}: {path} lost the secrets", dir.display());
