@@ -282,6 +282,7 @@ def main() -> int:
         ap.add_argument(name, required=True)
     ap.add_argument("--runs", type=int, required=True)
     ap.add_argument("--build-profile", default="release", help="cargo profile of the binaries")
+    ap.add_argument("--work-fs", default="unknown", help="file system type of the fleets and outputs")
     ap.add_argument("--seed", type=int, required=True)
     args = ap.parse_args()
     t = Runs(args.times)
@@ -302,7 +303,8 @@ def main() -> int:
         f" time{'s' if args.runs != 1 else ''} per size;"
         " check-jsonschema, promtool and PyYAML once (check-jsonschema takes minutes at 10,000"
         " tenants). `strata build` writes into a fresh output folder every run (into an existing"
-        " one it would hard-link the unchanged files).\n",
+        " one it would hard-link the unchanged files). Fleets and outputs are on"
+        f" {args.work_fs}{' (RAM: the figures are the tools, not the disk)' if args.work_fs == 'tmpfs' else ''}.\n",
     ]
     stages = load_stages(args.stages_dir, sizes)
     scaling(out, t, facts, sizes)
