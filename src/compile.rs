@@ -29,8 +29,9 @@ pub struct Options<'a> {
     pub keep: Keep<'a>,
 }
 
-/// Renders one valid effective tenant into its own files, and returns its typed model for
-/// the files rendered per environment.
+/// Renders one valid effective tenant into its own files, and returns them with its typed
+/// model for the files rendered per environment, or `None` to keep nothing of the tenant
+/// (a renderer that keeps what it needs itself, as `build` and `watch` do).
 /// Problems found in the rendered files are added to the diagnostics.
 pub type Renderer<'a> = &'a (
         dyn Fn(&EnvContext<'_>, &EffectiveTenant, &mut Vec<Diagnostic>) -> Option<(Vec<Artifact>, TenantModel)> + Sync
@@ -385,10 +386,27 @@ fn compile_tenant(
     (result.0, result.1, diags, waived)
 }
 
-/// Convenience for tests and tools: the source map of a compiled run.
 impl Compiled {
     /// Every file the run read.
     pub fn sources(&self) -> &SourceMap {
         &self.repo.sources
+    }
+
+    /// Every file a build of this run writes, without the manifest, sorted by path: the
+    /// tenants' files (taken out of `artifacts`) and each environment's files rendered from
+    /// `models` (a run with [`Keep::Artifacts`] whose renderer kept the models).
+    pub fn take_all_files(&mut self) -> Vec<Artifact> {
+        let mut out = std::mem::take(&mut self.artifacts);
+        for (env, platform) in &self.typed_platforms {
+            let ctx = EnvContext {
+                env,
+                project: &self.repo.project,
+                platform,
+            };
+            let tenants = self.models.get(env).map_or(&[][..], Vec::as_slice);
+            out.extend(crate::render::render_env(&ctx, tenants));
+        }
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
     }
 }

@@ -7,7 +7,6 @@ use crate::compile::{Compiled, Keep, Options, compile};
 use crate::diag::Severity;
 use crate::interpolate::Mode;
 use crate::load::{Kind, Node, Selection};
-use crate::render::{EnvContext, render_env};
 use crate::write::Artifact;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -61,7 +60,7 @@ pub fn build(root: &Path, envs: &[String]) -> Result<Result<Built, Box<Compiled>
         collect_secrets(platform, &mut secrets);
     }
     let tenant_label = compiled.repo.project.project.tenant_label.clone();
-    let files = all_files(&mut compiled);
+    let files = compiled.take_all_files();
     // Longest first, so a secret that contains another is replaced whole.
     let mut secrets: Vec<String> = secrets.into_iter().collect();
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
@@ -70,22 +69,6 @@ pub fn build(root: &Path, envs: &[String]) -> Result<Result<Built, Box<Compiled>
         tenant_label,
         secrets,
     }))
-}
-
-/// Every file a build of `compiled` writes, by path, without the manifest.
-fn all_files(compiled: &mut Compiled) -> Vec<Artifact> {
-    let mut out = std::mem::take(&mut compiled.artifacts);
-    for (env, platform) in &compiled.typed_platforms {
-        let ctx = EnvContext {
-            env,
-            project: &compiled.repo.project,
-            platform,
-        };
-        let tenants = compiled.models.get(env).map_or(&[][..], Vec::as_slice);
-        out.extend(render_env(&ctx, tenants));
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
 }
 
 /// The environments of the repository at `root` (`environments/<name>.yaml`).

@@ -16,7 +16,7 @@ use strata::interpolate::Mode;
 use strata::load::{Selection, parse_yaml};
 use strata::render::targets::alertmanager::gocheck;
 use strata::render::targets::slack::limits;
-use strata::render::{EnvContext, render_env, render_tenant, verify_build};
+use strata::render::{EnvContext, render_tenant, verify_build};
 use strata::write::Artifact;
 
 /// Most files taken from one input.
@@ -141,16 +141,7 @@ pub fn build(root: &Path) -> Option<(Compiled, Vec<Artifact>)> {
         }
         return None;
     }
-    let mut files = std::mem::take(&mut compiled.artifacts);
-    for (env, platform) in &compiled.typed_platforms {
-        let ctx = EnvContext {
-            env,
-            project: &compiled.repo.project,
-            platform,
-        };
-        let tenants = compiled.models.get(env).map_or(&[][..], Vec::as_slice);
-        files.extend(render_env(&ctx, tenants));
-    }
+    let files = compiled.take_all_files();
     check_artifacts(&files);
     Some((compiled, files))
 }

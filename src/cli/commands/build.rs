@@ -1,7 +1,8 @@
 //! `strata build [ROOT]`: validate with secrets required, then write every environment's
 //! outputs and the manifest, swapping the output folder in whole. Each tenant's files are
-//! written to the staging folder as soon as they are rendered, so the build never holds
-//! every file in memory; a failed build removes the staging folder.
+//! written to the staging folder as soon as they are rendered, and only its share of the
+//! files rendered per environment is kept, so the build never holds every file, nor every
+//! tenant's typed model, in memory; a failed build removes the staging folder.
 
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd, scope_of};
@@ -11,27 +12,49 @@ use crate::interpolate::Mode;
 use crate::load::Selection;
 use crate::policy::manifests::{Object, objects_of};
 use crate::project::Project;
-use crate::render::{BuildChecks, EnvContext, render_env, render_tenant};
+use crate::render::{BuildChecks, EnvContext, EnvShare, env_share, render_env_from, render_tenant};
 use crate::write::{Staging, sha256_hex};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// Renders the files of every environment of a clean compile into `staging` (the
-/// environments in parallel), noting them in `checks`.
-fn put_env_files(compiled: &Compiled, staging: &Staging, checks: &BuildChecks) -> std::io::Result<()> {
+/// Each environment's tenants, in tenant order, with their share of its files.
+type SharesByEnv = BTreeMap<String, Vec<(String, EnvShare)>>;
+
+/// Splices the files of every environment of a clean compile from its tenants' `shares`
+/// into `staging` (the environments in parallel), noting them in `checks`. An environment
+/// whose files cannot be spliced is a problem of the build, by message.
+fn put_env_files(
+    compiled: &Compiled,
+    mut shares: SharesByEnv,
+    staging: &Staging,
+    checks: &BuildChecks,
+) -> std::io::Result<Vec<String>> {
+    shares
+        .values_mut()
+        .for_each(|tenants| tenants.sort_by(|a, b| a.0.cmp(&b.0)));
     let envs: Vec<_> = compiled.typed_platforms.iter().collect();
-    envs.par_iter().try_for_each(|(env, platform)| {
+    let problems = envs.par_iter().map(|(env, platform)| {
         let ctx = EnvContext {
             env,
             project: &compiled.repo.project,
             platform,
         };
-        let tenants = compiled.models.get(*env).map_or(&[][..], Vec::as_slice);
-        render_env(&ctx, tenants).iter().try_for_each(|file| {
+        let tenants: Vec<&EnvShare> = shares.get(*env).into_iter().flatten().map(|(_, s)| s).collect();
+        let Some(files) = render_env_from(&ctx, &tenants) else {
+            return Ok(Some(format!(
+                "the files of environment `{env}` could not be spliced from its tenants"
+            )));
+        };
+        files.iter().try_for_each(|file| {
             checks.add(file);
             staging.put(file)
-        })
-    })
+        })?;
+        Ok(None)
+    });
+    problems
+        .collect::<std::io::Result<Vec<Option<String>>>>()
+        .map(|found| found.into_iter().flatten().collect())
 }
 
 /// The hash of every input file of the build, by path relative to the root.
@@ -65,8 +88,14 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let checks = BuildChecks::default();
     let write_error: Mutex<Option<String>> = Mutex::new(None);
     let k8s_objects: Mutex<Vec<Object>> = Mutex::new(Vec::new());
+    let shares: Mutex<SharesByEnv> = Mutex::new(BTreeMap::new());
     let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
         let (files, model) = render_tenant(ctx, tenant, diags)?;
+        let share = env_share(ctx, &model);
+        lock(&shares)
+            .entry(ctx.env.to_string())
+            .or_default()
+            .push((tenant.tenant.clone(), share));
         if !ctx.project.policies.manifests.is_empty() {
             let at = Loc::file_start(tenant.file);
             let objects = files.iter().flat_map(|f| objects_of(f, ctx.env, &tenant.doc, at));
@@ -81,7 +110,8 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         if let Err(e) = written {
             lock(&write_error).get_or_insert(e);
         }
-        Some((Vec::new(), model))
+        // Kept in `shares` instead: the compile keeps no model.
+        None
     };
     let mut compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render))?;
     check_manifests(
@@ -112,8 +142,9 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     // The tenants' YAML trees are not needed any more: freed before the environment files
     // are rendered, a large fleet's peak memory holds one or the other, not both.
     compiled.repo.tenants.clear();
-    put_env_files(&compiled, &staging, &checks).map_err(|e| failed(&e))?;
-    let problems = checks.problems();
+    let shares = shares.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut problems = put_env_files(&compiled, shares, &staging, &checks).map_err(|e| failed(&e))?;
+    problems.extend(checks.problems());
     if !problems.is_empty() {
         for problem in &problems {
             eprintln!("strata: internal error: {}", compiled.secrets.redact(problem));
