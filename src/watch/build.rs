@@ -5,9 +5,10 @@
 use super::cache::{Cache, Scope, tenant_exists};
 use super::swap::Snapshot;
 use crate::compile::{Compiled, EffectiveTenant, Keep, Options, compile};
-use crate::diag::{Diagnostic, Severity, SourceMap};
+use crate::diag::{Diagnostic, Loc, Severity, SourceMap};
 use crate::interpolate::Mode;
 use crate::load::Selection;
+use crate::policy::manifests::{Object, check_compiled, objects_of};
 use crate::render::{EnvContext, EnvShare, TenantModel};
 use crate::write::{Artifact, swap_back, write_swap};
 use std::collections::HashMap;
@@ -211,11 +212,20 @@ impl Builder {
     }
 
     /// Compiles the environment, only `tenants` when given, capturing each valid tenant's
-    /// rendered files.
+    /// rendered files, and runs the `[policies] manifests` over the Kubernetes objects of
+    /// the tenants it rendered (as `build` does; a finding breaks its tenant).
     fn compile(&self, tenants: Option<&BTreeSet<String>>) -> Result<(Compiled, Captured), String> {
         let captured: Mutex<Captured> = Mutex::default();
+        let k8s_objects: Mutex<Vec<Object>> = Mutex::default();
         let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
             let (files, model) = crate::render::render_tenant(ctx, tenant, diags)?;
+            if !ctx.project.policies.manifests.is_empty() {
+                let at = Loc::file_start(tenant.file);
+                let objects = files.iter().flat_map(|f| objects_of(f, ctx.env, &tenant.doc, at));
+                if let Ok(mut all) = k8s_objects.lock() {
+                    all.extend(objects);
+                }
+            }
             let share = crate::render::env_share(ctx, &model);
             if let Ok(mut c) = captured.lock() {
                 c.insert(tenant.tenant.clone(), (files, model, share));
@@ -232,7 +242,9 @@ impl Builder {
             lookup: &lookup,
             keep: Keep::Artifacts(&render),
         };
-        let compiled = compile(&self.root, &opts)?;
+        let mut compiled = compile(&self.root, &opts)?;
+        let objects = k8s_objects.into_inner().unwrap_or_else(|p| p.into_inner());
+        check_compiled(&mut compiled, &objects);
         let captured = captured.into_inner().unwrap_or_else(|p| p.into_inner());
         Ok((compiled, captured))
     }

@@ -115,3 +115,59 @@ fn tenant_rebuilds_write_what_a_fresh_build_writes() -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Watch runs the `[policies] manifests` over the Kubernetes objects it renders, as
+/// `build` does: an edit they deny is not swapped in, and fixing it is.
+#[test]
+fn manifest_policies_stop_a_tenant_edit_they_deny() -> Result<(), String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let root = tmp.path().join("repo");
+    for (path, text) in crate::cli::commands::init::STARTER {
+        let text = match *path {
+            "strata.toml" => text.replacen("[policies]", "[policies]\nmanifests = [\"policies/k8s\"]", 1),
+            _ => text.to_string(),
+        };
+        write(&root, path, &text);
+    }
+    let toml = fs::read_to_string(root.join("strata.toml")).map_err(|e| e.to_string())?;
+    assert!(toml.contains("manifests = [\"policies/k8s\"]"), "{toml}");
+    write(
+        &root,
+        "policies/k8s/tiers.rego",
+        "package tiers\n\nimport rego.v1\n\ndeny contains \"free tenants get no namespace\" if {\n\
+         \tinput.kind == \"Namespace\"\n\tinput.metadata.labels.tier == \"free\"\n}\n",
+    );
+    let example = fs::read_to_string(root.join("tenants/example.yaml")).map_err(|e| e.to_string())?;
+    assert!(example.contains("tier: premium"), "{example}");
+    let seen: std::sync::Mutex<Vec<String>> = std::sync::Mutex::default();
+    let print = |diags: &[Diagnostic], _: &SourceMap| {
+        if let Ok(mut seen) = seen.lock() {
+            seen.extend(diags.iter().map(|d| format!("{}: {}", d.code, d.message)));
+        }
+    };
+    let out = tmp.path().join("out");
+    let mut watch = Builder::new(&root, "production", &out);
+    assert!(watch.build(&Scope::All, &print)?.ok);
+    let manifest = || fs::read(out.join("manifest.json")).unwrap_or_default();
+    let good = manifest();
+    let scope = Scope::Tenants(["example".to_string()].into());
+
+    write(
+        &root,
+        "tenants/example.yaml",
+        &example.replace("tier: premium", "tier: free"),
+    );
+    let denied = watch.build(&scope, &print)?;
+    assert!(!denied.ok && !denied.swapped && denied.errors >= 1, "{denied:?}");
+    let said = seen.lock().map(|s| s.join("\n")).unwrap_or_default();
+    assert!(
+        said.contains("tiers: Namespace/") && said.contains("free tenants get no namespace"),
+        "{said}"
+    );
+    assert_eq!(manifest(), good, "a denied edit changed the output");
+
+    write(&root, "tenants/example.yaml", &example);
+    let fixed = watch.build(&scope, &print)?;
+    assert!(fixed.ok && fixed.errors == 0, "{fixed:?}");
+    Ok(())
+}

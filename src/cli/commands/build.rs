@@ -7,7 +7,7 @@
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd, scope_of};
 use crate::compile::{Compiled, EffectiveTenant, Keep};
-use crate::diag::{Diagnostic, Loc, normalize};
+use crate::diag::{Diagnostic, Loc};
 use crate::interpolate::Mode;
 use crate::load::Selection;
 use crate::policy::manifests::{Object, objects_of};
@@ -114,7 +114,7 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
         None
     };
     let mut compiled = super::compile_with_process_env(&root, Mode::Build, selection, Keep::Artifacts(&render))?;
-    check_manifests(
+    crate::policy::manifests::check_compiled(
         &mut compiled,
         &k8s_objects.into_inner().unwrap_or_else(PoisonError::into_inner),
     );
@@ -155,31 +155,6 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
     let written = staging.commit(input_hashes(&compiled)).map_err(|e| failed(&e))?;
     eprintln!("strata: wrote {written} files to {}", out_dir.display());
     Ok(code)
-}
-
-/// Runs the conftest-style policies of `[policies] manifests` over the generated
-/// Kubernetes objects, adding their findings to the run's diagnostics.
-fn check_manifests(compiled: &mut Compiled, objects: &[Object]) {
-    // A folder that does not exist is already an error of the compile.
-    let root = compiled.repo.root.clone();
-    let dirs: Vec<String> = compiled
-        .repo
-        .project
-        .policies
-        .manifests
-        .iter()
-        .filter(|d| root.join(d).is_dir())
-        .cloned()
-        .collect();
-    if dirs.is_empty() {
-        return;
-    }
-    let found = crate::policy::manifests::check(&root, &dirs, objects, &mut compiled.repo.sources);
-    if !found.is_empty() {
-        let mut all = std::mem::take(&mut compiled.diags);
-        all.extend(found);
-        compiled.diags = normalize(all, &compiled.repo.sources);
-    }
 }
 
 /// The data behind `m`, also when a thread panicked holding it.
