@@ -127,11 +127,7 @@ impl Builder<'_> {
             Event::SequenceEnd | Event::MappingEnd => self.close()?,
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id) else {
-                    return Err(abort(Diagnostic::error(
-                        "STRATA-E003",
-                        loc,
-                        "alias to an unknown anchor",
-                    )));
+                    return Err(abort(unknown_anchor(loc)));
                 };
                 self.nodes += size;
                 if self.nodes > MAX_NODES {
@@ -349,9 +345,7 @@ fn scan_error(info: &str, loc: Loc) -> Diagnostic {
             .with_help("flatten the structure; no strata setting nests this deep");
     }
     if info.contains("unknown anchor") {
-        return Diagnostic::error("STRATA-E003", loc, "alias to an unknown anchor")
-            .with_label("no `&anchor` of this name before here")
-            .with_help("define the anchor (`&name`) before its alias (`*name`), in the same file");
+        return unknown_anchor(loc);
     }
     let help = if info.contains("simple key") {
         "a plain key must end with `:` on the same line and be at most 1024 characters; quote long keys or use `? key`"
@@ -363,6 +357,16 @@ fn scan_error(info: &str, loc: Loc) -> Diagnostic {
     Diagnostic::error("STRATA-E001", loc, format!("invalid YAML: {info}"))
         .with_label("here")
         .with_help(help)
+}
+
+/// An alias whose anchor is not defined before it, or whose value it is inside of.
+fn unknown_anchor(loc: Loc) -> Diagnostic {
+    Diagnostic::error("STRATA-E003", loc, "alias to an unknown anchor")
+        .with_label("no complete `&anchor` of this name before here")
+        .with_help(
+            "define the anchor (`&name`) before its alias (`*name`), in the same file; \
+             an alias cannot refer to the value it is part of",
+        )
 }
 
 fn alias_bomb(loc: Loc) -> Diagnostic {
