@@ -59,14 +59,35 @@ impl Artifact {
 pub fn create_file(path: &Path, artifact: &Artifact) -> io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mode = artifact.mode();
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(mode)
-        .open(path)?;
-    file.set_permissions(fs::Permissions::from_mode(mode))?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).mode(mode);
+    // A new file gets `mode` less the umask: no `fchmod` is needed when the umask keeps
+    // every bit of it (a build creates hundreds of thousands of files).
+    let mut file = match options.clone().create_new(true).open(path) {
+        Ok(file) if umask().is_some_and(|mask| mode & mask == 0) => file,
+        Ok(file) => {
+            file.set_permissions(fs::Permissions::from_mode(mode))?;
+            file
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            let file = options.truncate(true).open(path)?;
+            file.set_permissions(fs::Permissions::from_mode(mode))?;
+            file
+        }
+        Err(e) => return Err(e),
+    };
     file.write_all(&artifact.bytes)
+}
+
+/// The process's file mode creation mask, read once from `/proc/self/status` (reading it
+/// with `umask(2)` would set it, racing the other threads); `None` where that is unknown.
+fn umask() -> Option<u32> {
+    static UMASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let mask = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+        u32::from_str_radix(mask.trim(), 8).ok()
+    })
 }
 
 /// Hard-links `old` as `new` if `old` is a regular file of mode `mode`.

@@ -183,7 +183,9 @@ const RESERVED: &[&str] = &[
 /// Whether `s` can be written unquoted and still read back as the same string.
 fn is_plain_safe(s: &str) -> bool {
     let Some(first) = s.chars().next() else { return false };
-    let word_chars = s.chars().all(|c| c.is_ascii_alphanumeric() || "_-./".contains(c));
+    let word_chars = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'));
     let starts_well = first.is_ascii_alphabetic() || first == '_' || first == '/' || is_duration(s);
     word_chars && starts_well && !RESERVED.contains(&s) && !s.ends_with('.')
 }
@@ -219,21 +221,44 @@ pub fn double_quoted(s: &str) -> String {
 
 /// Appends [`double_quoted`] of `s` to `out`.
 fn push_double_quoted(out: &mut String, s: &str) {
+    out.reserve(s.len() + 2);
     out.push('"');
-    for c in s.chars() {
+    // Runs of characters that need no escape are copied whole; only a non-ASCII byte
+    // needs its character decoded.
+    let bytes = s.as_bytes();
+    let (mut run_start, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (c, len) = match bytes[i] {
+            b if b.is_ascii() && b >= 0x20 && !matches!(b, b'"' | b'\\' | 0x7f) => {
+                i += 1;
+                continue;
+            }
+            b if b.is_ascii() => (char::from(b), 1),
+            _ => match s[i..].chars().next() {
+                Some(c) if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => (c, c.len_utf8()),
+                Some(c) => {
+                    i += c.len_utf8();
+                    continue;
+                }
+                None => break,
+            },
+        };
+        out.push_str(&s[run_start..i]);
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => {
+            c => {
                 use std::fmt::Write;
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
-            c => out.push(c),
         }
+        i += len;
+        run_start = i;
     }
+    out.push_str(&s[run_start..]);
     out.push('"');
 }
 
@@ -310,6 +335,16 @@ mod tests {
             let v = json!({ s: s, "list": [s, {s: [s]}] });
             assert_eq!(round_trip(&v), v, "{s:?}");
         }
+    }
+
+    #[test]
+    fn double_quoting_escapes_exactly_what_yaml_and_go_need() {
+        assert_eq!(double_quoted(""), r#""""#);
+        assert_eq!(double_quoted("plain ü text"), r#""plain ü text""#);
+        assert_eq!(
+            double_quoted("ü\"a\\b\nc\td\re\u{7}\u{85}f\u{2028}g\u{feff}ü"),
+            r#""ü\"a\\b\nc\td\re\u0007\u0085f\u2028g\ufeffü""#
+        );
     }
 
     #[test]

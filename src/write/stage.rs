@@ -38,6 +38,9 @@ pub struct Staging {
     /// What the manifest of the current output says, if it has a readable one (read when
     /// first needed: a build whose spare holds every file never needs it).
     current: OnceLock<Option<Current>>,
+    /// Whether the output folder existed when the build started (a first build has no
+    /// file to keep, and looks for none).
+    out_exists: bool,
 }
 
 /// The folder a build is staged in.
@@ -127,6 +130,7 @@ impl Staging {
             dirs: Mutex::default(),
             hashes: Mutex::default(),
             current: OnceLock::new(),
+            out_exists: fs::symlink_metadata(out_dir).is_ok(),
         };
         let spare_path = spare_dir(out_dir);
         let made = fs::symlink_metadata(&spare_path).is_err();
@@ -176,9 +180,12 @@ impl Staging {
             None => {}
         }
         let old = self.out_dir.join(&artifact.path);
-        let held = self
-            .current()
-            .and_then(|c| c.holds(&artifact.path, &old, artifact.bytes.len(), &sha));
+        let held = match self.out_exists {
+            true => self
+                .current()
+                .and_then(|c| c.holds(&artifact.path, &old, artifact.bytes.len(), &sha)),
+            false => Some(false),
+        };
         let linked = match held {
             Some(true) => link_with_mode(&old, &path, artifact.mode()),
             Some(false) => false,
