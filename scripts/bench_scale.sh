@@ -80,7 +80,10 @@ command -v promtool >/dev/null 2>&1 || bash scripts/conformance.sh --install-onl
 # The check-jsonschema pin of scripts/precommit_check.sh, in the CI venv it shares.
 CJS_PIN=$(grep -o 'check-jsonschema==[0-9.]*' scripts/precommit_check.sh | head -n 1)
 [[ -n "$CJS_PIN" ]] || die "no check-jsonschema pin in scripts/precommit_check.sh"
-venv_pin "$CJS_PIN" || die "could not install $CJS_PIN into $VENV"
+# PyYAML (the second floor) at the pin of scripts/conformance.sh.
+PYYAML_PIN=$(grep -o 'PyYAML==[0-9.]*' scripts/conformance.sh | head -n 1)
+[[ -n "$PYYAML_PIN" ]] || die "no PyYAML pin in scripts/conformance.sh"
+venv_pin "$CJS_PIN" "$PYYAML_PIN" || die "could not install $CJS_PIN $PYYAML_PIN into $VENV"
 CJS="$VENV/bin/check-jsonschema"
 HAVE_PYYAML=0
 "$VENV/bin/python" -c 'import yaml; assert yaml.__with_libyaml__' 2>/dev/null && HAVE_PYYAML=1
