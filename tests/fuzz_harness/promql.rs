@@ -6,7 +6,7 @@
 //! is refused for the reason PromQL gives, with a position inside the text.
 
 use promql_parser::label::{MatchOp, Matcher};
-use promql_parser::parser::{Expr, VectorSelector};
+use promql_parser::parser::{Expr, LabelModifier, VectorMatchCardinality, VectorSelector};
 use promql_parser::util::visitor::{ExprVisitor, ExprVisitorMut, walk_expr, walk_expr_mut};
 use strata::validate::promql::{PromqlError, confine, confine_ast, confine_cached, parse};
 
@@ -53,17 +53,41 @@ impl ExprVisitor for Confined<'_> {
     }
 }
 
-/// Sorts the matchers of every selector: their order has no meaning, and printing sorts
-/// them by name.
-struct SortMatchers;
+/// Writes every tree the same way where PromQL gives two spellings one meaning, as the
+/// printer does: matchers sorted by name (their order has no meaning), and an empty
+/// `by ()` or `ignoring ()` as no modifier (grouping by no label is aggregating
+/// everything; ignoring no label is the default matching), like a default one.
+struct Canonical;
 
-impl ExprVisitorMut for SortMatchers {
+impl ExprVisitorMut for Canonical {
     type Error = ();
 
     fn pre_visit(&mut self, expr: &mut Expr) -> Result<bool, ()> {
         let vs = match expr {
             Expr::VectorSelector(vs) => vs,
             Expr::MatrixSelector(ms) => &mut ms.vs,
+            Expr::Aggregate(agg) => {
+                if matches!(&agg.modifier, Some(LabelModifier::Include(ls)) if ls.is_empty()) {
+                    agg.modifier = None;
+                }
+                return Ok(true);
+            }
+            Expr::Binary(bin) => {
+                if let Some(m) = &mut bin.modifier {
+                    if matches!(&m.matching, Some(LabelModifier::Exclude(ls)) if ls.is_empty()) {
+                        m.matching = None;
+                    }
+                    let default = matches!(m.card, VectorMatchCardinality::OneToOne)
+                        && m.matching.is_none()
+                        && !m.return_bool
+                        && m.fill_values.lhs.is_none()
+                        && m.fill_values.rhs.is_none();
+                    if default {
+                        bin.modifier = None;
+                    }
+                }
+                return Ok(true);
+            }
             _ => return Ok(true),
         };
         let key = |m: &Matcher| (m.name.clone(), m.op.to_string(), m.value.clone());
@@ -75,7 +99,7 @@ impl ExprVisitorMut for SortMatchers {
 
 /// The tree of `expr` with matchers in a canonical order, for comparing meaning.
 fn canonical(mut expr: Expr) -> String {
-    let _ = walk_expr_mut(&mut SortMatchers, &mut expr);
+    let _ = walk_expr_mut(&mut Canonical, &mut expr);
     // Through Debug: a `NaN` literal is not equal to itself.
     format!("{expr:?}")
 }
