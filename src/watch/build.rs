@@ -5,10 +5,10 @@
 use super::cache::{Cache, Scope, tenant_exists};
 use super::swap::Snapshot;
 use crate::compile::{Compiled, EffectiveTenant, Keep, Options, compile};
-use crate::diag::{Diagnostic, Loc, Severity, SourceMap};
+use crate::diag::{Diagnostic, Severity, SourceMap};
 use crate::interpolate::Mode;
 use crate::load::Selection;
-use crate::policy::manifests::{Object, check_compiled, objects_of};
+use crate::policy::manifests::{Object, check_compiled, tenant_objects};
 use crate::render::{EnvContext, EnvShare, TenantModel};
 use crate::write::{Artifact, swap_back, write_swap};
 use std::collections::HashMap;
@@ -219,12 +219,11 @@ impl Builder {
         let k8s_objects: Mutex<Vec<Object>> = Mutex::default();
         let render = |ctx: &EnvContext<'_>, tenant: &EffectiveTenant, diags: &mut Vec<Diagnostic>| {
             let (files, model) = crate::render::render_tenant(ctx, tenant, diags)?;
-            if !ctx.project.policies.manifests.is_empty() {
-                let at = Loc::file_start(tenant.file);
-                let objects = files.iter().flat_map(|f| objects_of(f, ctx.env, &tenant.doc, at));
-                if let Ok(mut all) = k8s_objects.lock() {
-                    all.extend(objects);
-                }
+            let objects = tenant_objects(ctx, tenant, &files);
+            if !objects.is_empty()
+                && let Ok(mut all) = k8s_objects.lock()
+            {
+                all.extend(objects);
             }
             let share = crate::render::env_share(ctx, &model);
             if let Ok(mut c) = captured.lock() {

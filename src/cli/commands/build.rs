@@ -7,10 +7,10 @@
 use crate::cli::args::BuildArgs;
 use crate::cli::output::{exit_code, print_diagnostics, root_or_cwd, scope_of};
 use crate::compile::{Compiled, EffectiveTenant, Keep};
-use crate::diag::{Diagnostic, Loc};
+use crate::diag::Diagnostic;
 use crate::interpolate::Mode;
 use crate::load::Selection;
-use crate::policy::manifests::{Object, objects_of};
+use crate::policy::manifests::{Object, tenant_objects};
 use crate::project::Project;
 use crate::render::{BuildChecks, EnvContext, EnvShare, env_share, render_env_from, render_tenant};
 use crate::write::{Staging, sha256_hex};
@@ -96,9 +96,8 @@ pub fn run(args: BuildArgs) -> Result<u8, String> {
             .entry(ctx.env.to_string())
             .or_default()
             .push((tenant.tenant.clone(), share));
-        if !ctx.project.policies.manifests.is_empty() {
-            let at = Loc::file_start(tenant.file);
-            let objects = files.iter().flat_map(|f| objects_of(f, ctx.env, &tenant.doc, at));
+        let objects = tenant_objects(ctx, tenant, &files);
+        if !objects.is_empty() {
             lock(&k8s_objects).extend(objects);
         }
         let written = stage(ctx.project).map_err(|e| e.to_string()).and_then(|staging| {
