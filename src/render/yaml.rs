@@ -223,26 +223,13 @@ pub fn double_quoted(s: &str) -> String {
 fn push_double_quoted(out: &mut String, s: &str) {
     out.reserve(s.len() + 2);
     out.push('"');
-    // Runs of characters that need no escape are copied whole; only a non-ASCII byte
-    // needs its character decoded.
-    let bytes = s.as_bytes();
-    let (mut run_start, mut i) = (0, 0);
-    while i < bytes.len() {
-        let (c, len) = match bytes[i] {
-            b if b.is_ascii() && b >= 0x20 && !matches!(b, b'"' | b'\\' | 0x7f) => {
-                i += 1;
-                continue;
-            }
-            b if b.is_ascii() => (char::from(b), 1),
-            _ => match s[i..].chars().next() {
-                Some(c) if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}') => (c, c.len_utf8()),
-                Some(c) => {
-                    i += c.len_utf8();
-                    continue;
-                }
-                None => break,
-            },
-        };
+    // Runs of characters that need no escape are copied whole.
+    let mut run_start = 0;
+    for (i, c) in s.char_indices() {
+        let escaped = matches!(c, '"' | '\\') || c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}');
+        if !escaped {
+            continue;
+        }
         out.push_str(&s[run_start..i]);
         match c {
             '"' => out.push_str("\\\""),
@@ -255,8 +242,7 @@ fn push_double_quoted(out: &mut String, s: &str) {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
         }
-        i += len;
-        run_start = i;
+        run_start = i + c.len_utf8();
     }
     out.push_str(&s[run_start..]);
     out.push('"');
