@@ -63,19 +63,14 @@ pub fn create_file(path: &Path, artifact: &Artifact) -> io::Result<()> {
     options.write(true).mode(mode);
     // A new file gets `mode` less the umask: no `fchmod` is needed when the umask keeps
     // every bit of it (a build creates hundreds of thousands of files).
-    let mut file = match options.clone().create_new(true).open(path) {
-        Ok(file) if umask().is_some_and(|mask| mode & mask == 0) => file,
-        Ok(file) => {
-            file.set_permissions(fs::Permissions::from_mode(mode))?;
-            file
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            let file = options.truncate(true).open(path)?;
-            file.set_permissions(fs::Permissions::from_mode(mode))?;
-            file
-        }
+    let (mut file, created) = match options.clone().create_new(true).open(path) {
+        Ok(file) => (file, true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => (options.truncate(true).open(path)?, false),
         Err(e) => return Err(e),
     };
+    if !(created && umask().is_some_and(|mask| mode & mask == 0)) {
+        file.set_permissions(fs::Permissions::from_mode(mode))?;
+    }
     file.write_all(&artifact.bytes)
 }
 

@@ -180,11 +180,11 @@ impl Staging {
             None => {}
         }
         let old = self.out_dir.join(&artifact.path);
-        let held = match self.out_exists {
-            true => self
-                .current()
-                .and_then(|c| c.holds(&artifact.path, &old, artifact.bytes.len(), &sha)),
-            false => Some(false),
+        let held = if self.out_exists {
+            self.current()
+                .and_then(|c| c.holds(&artifact.path, &old, artifact.bytes.len(), &sha))
+        } else {
+            Some(false)
         };
         let linked = match held {
             Some(true) => link_with_mode(&old, &path, artifact.mode()),
