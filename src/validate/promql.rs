@@ -7,8 +7,8 @@
 use crate::diag::{Diagnostic, Loc, SourceMap};
 use crate::load::{Kind, Node};
 use promql_parser::label::{MatchOp, Matcher, Matchers};
-use promql_parser::parser::{Expr, VectorSelector};
-use promql_parser::util::visitor::{ExprVisitorMut, walk_expr_mut};
+use promql_parser::parser::{AtModifier, Expr, VectorSelector};
+use promql_parser::util::visitor::{ExprVisitor, ExprVisitorMut, walk_expr, walk_expr_mut};
 
 /// Why an expression cannot be confined.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,12 +164,42 @@ pub fn parse(expr: &str) -> Result<Expr, PromqlError> {
         });
     }
     // The parser is third-party code: a panic on some other input is a refused expression.
-    std::panic::catch_unwind(|| promql_parser::parser::parse(expr))
+    let ast = std::panic::catch_unwind(|| promql_parser::parser::parse(expr))
         .unwrap_or_else(|_| Err("the PromQL parser cannot read this expression".into()))
         .map_err(|message| PromqlError::Syntax {
             at: unbalanced_at(expr),
             message,
-        })
+        })?;
+    if has_at_before_epoch(&ast) {
+        return Err(PromqlError::Syntax {
+            message: "an `@` timestamp before 1970 is not supported".into(),
+            at: expr.find('@'),
+        });
+    }
+    Ok(ast)
+}
+
+/// Whether an `@` modifier of `ast` names an instant before 1970: the printer writes it as
+/// `@ 0.000`, another instant, so the confined expression would not mean the same.
+fn has_at_before_epoch(ast: &Expr) -> bool {
+    struct Finder(bool);
+    impl ExprVisitor for Finder {
+        type Error = ();
+
+        fn pre_visit(&mut self, expr: &Expr) -> Result<bool, ()> {
+            let at = match expr {
+                Expr::VectorSelector(vs) => vs.at.as_ref(),
+                Expr::MatrixSelector(ms) => ms.vs.at.as_ref(),
+                Expr::Subquery(sq) => sq.at.as_ref(),
+                _ => None,
+            };
+            self.0 |= matches!(at, Some(AtModifier::At(t)) if t.duration_since(std::time::UNIX_EPOCH).is_err());
+            Ok(!self.0)
+        }
+    }
+    let mut finder = Finder(false);
+    let _ = walk_expr(&mut finder, ast);
+    finder.0
 }
 
 /// Parses `expr` and confines every selector to `tenant` on `label`.
@@ -409,6 +439,29 @@ pub fn check_and_confine(doc: &mut Node, label: &str, tenant: &str, sources: &So
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_at_timestamp_before_1970_is_refused_and_later_ones_round_trip() {
+        for expr in ["x @ -1024", "rate(x[5m] @ -0.5)", "max_over_time(x[5m:1m] @ -60)"] {
+            match confine(expr, "tenant", "a") {
+                Err(PromqlError::Syntax { at: Some(at), message }) => {
+                    assert!(
+                        expr[at..].starts_with('@') && message.contains("1970"),
+                        "{expr}: {message}"
+                    )
+                }
+                other => panic!("{expr}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            confine("x @ 0", "tenant", "a").as_deref(),
+            Ok("x{tenant=\"a\"} @ 0.000")
+        );
+        assert_eq!(
+            confine("x @ 1700000000", "tenant", "a").as_deref(),
+            Ok("x{tenant=\"a\"} @ 1700000000.000")
+        );
+    }
 
     #[test]
     fn a_number_duration_out_of_range_is_a_syntax_error_not_a_panic() {
